@@ -1,0 +1,58 @@
+"""Runs the watch spider inside the running asyncio loop (no subprocess, no reactor.run)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from crawlers.items import Fetch
+from crawlers.settings import crawl_settings
+from crawlers.spiders.watches import Target, WatchSpider
+
+
+def ensure_reactor() -> None:
+    """Install Twisted's asyncio reactor on the running loop and start it, once.
+
+    Must be called from inside the running loop. ``startRunning`` (not ``run``) lets
+    asyncio keep driving the loop; without it the first crawl hangs.
+    """
+    from twisted.internet import asyncioreactor
+
+    with contextlib.suppress(Exception):  # already installed in this process
+        asyncioreactor.install(asyncio.get_running_loop())
+    from twisted.internet import reactor
+
+    if not reactor.running:  # type: ignore[attr-defined]
+        reactor.startRunning(installSignalHandlers=False)  # type: ignore[attr-defined]
+
+
+def stop_reactor() -> None:
+    """Stop the reactor's thread pool, or the process hangs at exit."""
+    from twisted.internet import reactor
+
+    pool = reactor.getThreadPool()  # type: ignore[attr-defined]
+    if pool.started:
+        pool.stop()
+
+
+async def crawl(
+    targets: Iterable[Target],
+    sink: Callable[[Fetch], None],
+    *,
+    user_agent: str,
+    allowed_domains: Iterable[str],
+    overrides: dict[str, Any] | None = None,
+) -> None:
+    """Fetch every target once; ``sink`` receives each Fetch as it arrives."""
+    from scrapy.crawler import AsyncCrawlerRunner
+
+    targets = list(targets)
+    if not targets:
+        return
+    ensure_reactor()
+    runner = AsyncCrawlerRunner(crawl_settings(user_agent, **(overrides or {})))
+    await runner.crawl(
+        WatchSpider, targets=targets, sink=sink, allowed_domains=list(allowed_domains)
+    )

@@ -1,0 +1,131 @@
+"""One spider for all due watches: fetch each URL once, yield one Fetch per watch."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import scrapy
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.python.failure import Failure
+
+from crawlers.items import Fetch
+
+KEPT_HEADERS = ("etag", "last-modified", "content-type", "retry-after", "location", "date")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the spider needs to fetch one watch: its URL and the validators last seen."""
+
+    watch: str
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+class WatchSpider(scrapy.Spider):
+    """Fetches every target once with a conditional GET; no parsing happens here."""
+
+    name = "watches"
+
+    def __init__(
+        self,
+        targets: Iterable[Target] = (),
+        sink: Callable[[Fetch], None] | None = None,
+        allowed_domains: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.targets = list(targets)
+        self.sink = sink or (lambda fetch: None)
+        self.allowed_domains = list(allowed_domains)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for target in self.targets:
+            headers = {}
+            if target.etag:
+                headers["If-None-Match"] = target.etag
+            if target.last_modified:
+                headers["If-Modified-Since"] = target.last_modified
+            yield scrapy.Request(
+                target.url,
+                headers=headers,
+                callback=self.parse,
+                errback=self.failed,
+                dont_filter=True,
+                meta={"watch": target.watch, "started": time.monotonic()},
+            )
+
+    def parse(self, response: scrapy.http.Response) -> Iterable[Fetch]:
+        meta = response.meta
+        redirects = list(
+            zip(meta.get("redirect_reasons", []), meta.get("redirect_urls", []), strict=False)
+        )
+        headers = {}
+        for name in KEPT_HEADERS:
+            value = response.headers.get(name)
+            if value is not None:
+                headers[name] = value.decode("latin-1")
+        yield Fetch(
+            watch=meta["watch"],
+            url=meta.get("redirect_urls", [response.url])[0],
+            final_url=response.url,
+            status=response.status,
+            body=response.body,
+            headers=headers,
+            elapsed_ms=_elapsed_ms(meta),
+            redirects=[(int(reason), url) for reason, url in redirects if str(reason).isdigit()],
+        )
+
+    def failed(self, failure: Failure) -> Iterable[Fetch]:
+        request = failure.request  # type: ignore[attr-defined]
+        yield Fetch(
+            watch=request.meta["watch"],
+            url=request.meta.get("redirect_urls", [request.url])[0],
+            final_url=request.url,
+            status=None,
+            elapsed_ms=_elapsed_ms(request.meta),
+            error=_cause(failure),
+            error_detail=str(failure.value)[:500] or type(failure.value).__name__,
+        )
+
+
+def _elapsed_ms(meta: dict[str, Any]) -> float:
+    return round((time.monotonic() - meta.get("started", time.monotonic())) * 1000, 1)
+
+
+def _cause(failure: Failure) -> str:
+    """A short, stable name for why no response came back."""
+    if failure.check(DNSLookupError, CannotResolveHostError):
+        return "dns"
+    if failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):
+        return "timeout"
+    if failure.check(ConnectionRefusedError, DownloadConnectionRefusedError):
+        return "connection"
+    if failure.check(IgnoreRequest):
+        text = str(failure.value)
+        if "robots.txt" in text:
+            return "robots"
+        if "offsite" in text:
+            return "offsite"
+        return "ignored"
+    name = type(failure.value).__name__.lower()
+    if "timeout" in name:
+        return "timeout"
+    if "connection" in name or "refused" in name or "lost" in name:
+        return "connection"
+    return "other"

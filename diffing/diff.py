@@ -1,0 +1,88 @@
+"""Comparing two Documents: a unified line diff and a record diff."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Diff:
+    """What differs between two Documents.
+
+    ``added`` and ``changed`` are judged against every record ever seen (``known``), not
+    just the previous snapshot, so a record that flickers out and back is not new.
+    ``removed`` lists the keys present in the previous snapshot and absent now.
+    """
+
+    unified: str = ""
+    lines_added: list[str] = field(default_factory=list)
+    lines_removed: list[str] = field(default_factory=list)
+    added: dict[str, dict[str, Any]] = field(default_factory=dict)
+    removed: dict[str, dict[str, Any]] = field(default_factory=dict)
+    changed: dict[str, dict[str, tuple[Any, Any]]] = field(default_factory=dict)
+    returned: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.lines_added or self.lines_removed or self.added or self.removed or self.changed
+        )
+
+
+def line_diff(
+    old: str, new: str, *, label_old: str = "before", label_new: str = "after", context: int = 2
+) -> tuple[str, list[str], list[str]]:
+    """Unified diff of two texts, plus the added and removed lines on their own."""
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    unified = "\n".join(
+        difflib.unified_diff(old_lines, new_lines, label_old, label_new, n=context, lineterm="")
+    )
+    added, removed = [], []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            removed.extend(old_lines[i1:i2])
+        if tag in ("replace", "insert"):
+            added.extend(new_lines[j1:j2])
+    return unified, added, removed
+
+
+def field_changes(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> dict[str, tuple]:
+    """Fields whose values differ, flattened one level ("fields.dd1"), as (old, new)."""
+    changes: dict[str, tuple] = {}
+    for name in sorted(set(old) | set(new)):
+        before, after = old.get(name), new.get(name)
+        if before == after:
+            continue
+        if isinstance(before, dict) and isinstance(after, dict):
+            changes.update(field_changes(before, after, f"{prefix}{name}."))
+        else:
+            changes[f"{prefix}{name}"] = (before, after)
+    return changes
+
+
+def diff_documents(
+    old_text: str,
+    new_text: str,
+    old_records: dict[str, dict[str, Any]],
+    new_records: dict[str, dict[str, Any]],
+    known: dict[str, dict[str, Any]],
+) -> Diff:
+    """Diff two snapshots' content; ``known`` holds every record ever seen for the watch."""
+    unified, added_lines, removed_lines = line_diff(old_text, new_text)
+    result = Diff(unified=unified, lines_added=added_lines, lines_removed=removed_lines)
+    for key, record in new_records.items():
+        if key not in known:
+            result.added[key] = record
+            continue
+        changes = field_changes(known[key], record)
+        if changes:
+            result.changed[key] = changes
+        if key not in old_records:
+            result.returned.append(key)
+    for key, record in old_records.items():
+        if key not in new_records:
+            result.removed[key] = record
+    return result

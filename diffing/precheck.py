@@ -1,0 +1,21 @@
+"""A cheap fingerprint of the part of a body that can matter, computed without parsing."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from diffing.normalize import region_fingerprint
+
+HTML_KINDS = {"page", "ee-categories", "events", "pnp-updates"}
+_FIRST_ENTRY = re.compile(rb"<entry\b")
+
+
+def fingerprint(kind: str, body: bytes) -> str | None:
+    """Equal fingerprints mean equal content, so the parse can be skipped; None means unknown."""
+    if kind in HTML_KINDS:
+        return region_fingerprint(body)
+    if kind == "atom":
+        match = _FIRST_ENTRY.search(body)
+        return hashlib.sha256(body[match.start() :]).hexdigest() if match else None
+    return None

@@ -1,0 +1,43 @@
+"""One round of checks: crawl the chosen watches once and run each Fetch through the pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlite_utils
+
+from crawlers.runner import crawl
+from crawlers.spiders.watches import Target
+from ircc_watch.config import Config, Watch
+from ircc_watch.pipeline import Outcome, Pipeline
+from storage import watches as watch_rows
+
+
+def targets_for(db: sqlite_utils.Database, chosen: Iterable[Watch]) -> list[Target]:
+    """Crawl targets with the validators last stored for each watch."""
+    targets = []
+    for watch in chosen:
+        row = watch_rows.get(db, watch.name) or {}
+        targets.append(Target(watch.name, watch.url, row.get("etag"), row.get("last_modified")))
+    return targets
+
+
+async def check(
+    db: sqlite_utils.Database,
+    config: Config,
+    pipeline: Pipeline,
+    chosen: Iterable[Watch],
+    crawl_overrides: dict[str, Any] | None = None,
+) -> list[Outcome]:
+    """Fetch the chosen watches once; returns one Outcome per watch, in crawl order."""
+    chosen = list(chosen)
+    start = len(pipeline.outcomes)
+    await crawl(
+        targets_for(db, chosen),
+        pipeline.handle,
+        user_agent=config.settings.user_agent,
+        allowed_domains=config.settings.allowed_domains,
+        overrides=crawl_overrides,
+    )
+    return pipeline.outcomes[start:]

@@ -1,0 +1,339 @@
+"""The ``ircc-watch`` command: check, replay, changes, show, review, watches, config-check, run."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import re
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ircc_watch.config import Config, ConfigError, load_config
+
+OBSERVED_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2})(\d{2})Z")
+CHANGE_FIELDS = ("watch", "kind", "topic", "audience", "observed_at", "title", "summary", "data")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ircc-watch",
+        description="Watch Canada's immigration pages and feeds; alert on what changes.",
+    )
+    parser.add_argument(
+        "--config", default="config.toml", help="config file (default: %(default)s)"
+    )
+    parser.add_argument("--db", help="SQLite database file (overrides settings.database)")
+    parser.add_argument("--log-format", choices=("text", "json"), default="text")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every check")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("check", help="fetch now, once; print what changed")
+    p.add_argument("names", nargs="*", metavar="NAME", help="watches to check (default: all)")
+    p.add_argument("--json", action="store_true", help="JSON Lines, one change per line")
+
+    sub.add_parser("run", help="the long-running service")
+
+    p = sub.add_parser("replay", help="feed saved versions through the pipeline (JSON Lines)")
+    p.add_argument("dir", type=Path, help="folder with one subfolder per watch")
+
+    p = sub.add_parser("changes", help="list changes, newest first")
+    p.add_argument("--unreviewed", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--watch")
+    p.add_argument("--limit", type=int, default=50)
+
+    p = sub.add_parser("show", help="one change with its diff")
+    p.add_argument("id", type=int)
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+    p = sub.add_parser("review", help="mark a change reviewed")
+    p.add_argument("id", type=int)
+    p.add_argument("--note")
+    p.add_argument("--by", default=os.environ.get("USER", "cli"))
+
+    sub.add_parser("watches", help="every watch with its health")
+    sub.add_parser("config-check", help="validate the config and say exactly what is wrong")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(args.log_format, logging.INFO if args.verbose else logging.WARNING)
+    try:
+        config = load_config(args.config, args.db)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    if args.command == "config-check":
+        print(
+            f"{args.config}: OK, {len(config.watches)} watches, topics: "
+            f"{', '.join(config.topics())}"
+        )
+        return 0
+    handler = COMMANDS[args.command]
+    try:
+        return handler(args, config)
+    except KeyboardInterrupt:
+        return 130
+
+
+def setup_logging(fmt: str, level: int) -> None:
+    """Readable lines by default, one JSON object per line with ``--log-format json``."""
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("scrapy", "twisted", "httpx", "httpcore", "telegram", "apscheduler", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        payload = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="seconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        payload.update(getattr(record, "fields", {}))
+        return json.dumps(payload, ensure_ascii=False)
+
+
+def open_database(config: Config):
+    from storage import watches
+    from storage.db import open_db
+
+    db = open_db(config.settings.database)
+    watches.sync(db, config.watches)
+    return db
+
+
+def change_json(row: dict[str, Any]) -> str:
+    return json.dumps({name: row[name] for name in CHANGE_FIELDS}, ensure_ascii=False)
+
+
+def cmd_check(args: argparse.Namespace, config: Config) -> int:
+    from ircc_watch.pipeline import Pipeline
+    from notifier.routing import recipients_for
+
+    unknown = [name for name in args.names if name not in {w.name for w in config.watches}]
+    if unknown:
+        print(f"unknown watch: {', '.join(unknown)} (see `ircc-watch watches`)", file=sys.stderr)
+        return 2
+    chosen = [w for w in config.watches if not args.names or w.name in args.names]
+    db = open_database(config)
+    pipeline = Pipeline(db, config, recipients=lambda change: recipients_for(db, config, change))
+    outcomes = asyncio.run(_run_check(db, config, pipeline, chosen))
+    failed = 0
+    for outcome in outcomes:
+        failed += outcome.outcome == "error"
+        if args.json:
+            for change in outcome.changes:
+                print(change_json(change))
+            continue
+        status = outcome.status if outcome.status is not None else "-"
+        line = (
+            f"{outcome.watch:<24} {outcome.outcome:<12} {status!s:>4} "
+            f"{outcome.bytes:>9,} B {outcome.elapsed_ms:>7.0f} ms"
+        )
+        if outcome.error:
+            line += f"  {outcome.error}"
+        print(line)
+        for change in outcome.changes:
+            print(f"  [{change['kind']}] {change['title']}")
+            for text in change["summary"].splitlines():
+                print(f"      {text}")
+    return 1 if failed and failed == len(outcomes) else 0
+
+
+async def _run_check(db, config, pipeline, chosen):
+    from crawlers.runner import stop_reactor
+    from ircc_watch.checking import check
+
+    try:
+        return await check(db, config, pipeline, chosen)
+    finally:
+        stop_reactor()
+
+
+def observed_at(name: str) -> str | None:
+    """The UTC time a saved file's name starts with ("2025-03-16T2124Z_…"), as stored."""
+    match = OBSERVED_PREFIX.match(name)
+    if not match:
+        return None
+    day, hour, minute = match.groups()
+    return f"{day}T{hour}:{minute}:00Z"
+
+
+def cmd_replay(args: argparse.Namespace, config: Config) -> int:
+    from crawlers.items import Fetch
+    from ircc_watch.pipeline import Pipeline
+    from notifier.routing import recipients_for
+    from storage.db import utcnow
+
+    if not args.dir.is_dir():
+        print(f"{args.dir}: not a folder", file=sys.stderr)
+        return 2
+    folders = sorted(p for p in args.dir.iterdir() if p.is_dir())
+    names = {w.name for w in config.watches}
+    unknown = [p.name for p in folders if p.name not in names]
+    if unknown:
+        print(
+            f"{args.dir}: no watch named {', '.join(unknown)} in {args.config}; each subfolder "
+            "must be named after a configured watch",
+            file=sys.stderr,
+        )
+        return 2
+    db = open_database(config)
+    pipeline = Pipeline(db, config, recipients=lambda change: recipients_for(db, config, change))
+    for folder in folders:
+        watch = config.watch(folder.name)
+        for path in sorted(p for p in folder.iterdir() if p.is_file()):
+            fetch = Fetch(
+                watch=watch.name,
+                url=watch.url,
+                final_url=watch.url,
+                status=200,
+                body=path.read_bytes(),
+            )
+            outcome = pipeline.handle(fetch, now=observed_at(path.name) or utcnow())
+            for change in outcome.changes:
+                print(change_json(change), flush=False)
+    sys.stdout.flush()
+    return 0
+
+
+def cmd_changes(args: argparse.Namespace, config: Config) -> int:
+    from storage import changes
+
+    db = open_database(config)
+    rows = changes.listing(db, unreviewed=args.unreviewed, watch=args.watch, limit=args.limit)
+    for row in rows:
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "id": row["id"],
+                        **{k: row[k] for k in CHANGE_FIELDS},
+                        "reviewed_at": row["reviewed_at"],
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            mark = " " if row["reviewed_at"] else "*"
+            print(
+                f"{mark}{row['id']:>5}  {row['observed_at']}  {row['watch']:<20} "
+                f"{row['kind']:<15} {row['title']}"
+            )
+    if not rows and not args.json:
+        print("no changes" + (" to review" if args.unreviewed else ""))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, config: Config) -> int:
+    from storage import changes
+
+    db = open_database(config)
+    row = changes.get(db, args.id)
+    if row is None:
+        print(f"no change with id {args.id}", file=sys.stderr)
+        return 1
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+    print(f"Change {row['id']}: [{row['kind']}] {row['title']}")
+    print(
+        f"watch: {row['watch']}  topic: {row['topic']}  audience: {row['audience']}  "
+        f"observed: {row['observed_at']}"
+    )
+    if row["url"]:
+        print(f"url: {row['url']}")
+    if row["reviewed_at"]:
+        note = f" ({row['review_note']})" if row["review_note"] else ""
+        print(f"reviewed: {row['reviewed_at']} by {row['reviewed_by']}{note}")
+    print()
+    print(row["summary"])
+    if row["diff"]:
+        print()
+        for line in row["diff"].splitlines():
+            print(colorize(line) if color else line)
+    return 0
+
+
+def colorize(line: str) -> str:
+    if line.startswith(("+++", "---")):
+        return f"\033[1m{line}\033[0m"
+    if line.startswith("+"):
+        return f"\033[32m{line}\033[0m"
+    if line.startswith("-"):
+        return f"\033[31m{line}\033[0m"
+    if line.startswith("@@"):
+        return f"\033[36m{line}\033[0m"
+    return line
+
+
+def cmd_review(args: argparse.Namespace, config: Config) -> int:
+    from storage import changes
+
+    db = open_database(config)
+    if not changes.mark_reviewed(db, args.id, args.by, args.note):
+        print(f"no change with id {args.id}", file=sys.stderr)
+        return 1
+    print(f"change {args.id} marked reviewed by {args.by}")
+    return 0
+
+
+def cmd_watches(args: argparse.Namespace, config: Config) -> int:
+    from storage import watches
+
+    db = open_database(config)
+    rows = watches.all_rows(db)
+    header = (
+        f"{'name':<24} {'kind':<13} {'topic':<14} {'state':<8} {'last check':<21} "
+        f"{'last change':<21} fails  last error"
+    )
+    print(header)
+    for row in rows:
+        state = (
+            "paused"
+            if row["paused"]
+            else (
+                "failing" if row["consecutive_failures"] else ("ok" if row["last_ok_at"] else "new")
+            )
+        )
+        print(
+            f"{row['name']:<24} {row['kind']:<13} {row['topic']:<14} {state:<8} "
+            f"{row['last_checked_at'] or '-':<21} {row['last_change_at'] or '-':<21} "
+            f"{row['consecutive_failures']:>5}  {row['last_error'] or ''}"
+        )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from ircc_watch.service import run_service
+
+    return run_service(config, log_format=args.log_format)
+
+
+COMMANDS = {
+    "check": cmd_check,
+    "replay": cmd_replay,
+    "changes": cmd_changes,
+    "show": cmd_show,
+    "review": cmd_review,
+    "watches": cmd_watches,
+    "run": cmd_run,
+}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,361 @@
+"""What happens to each Fetch: log it, snapshot it, diff it, classify it, queue alerts.
+
+Data flows one way: the crawler's Fetch → storage (fetch log) → diffing (pure) →
+storage (snapshot, changes and deliveries in ONE transaction).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from crawlers.items import Fetch
+from diffing.classify import ADMINS, Change, WatchInfo, classify, removals
+from diffing.diff import diff_documents
+from diffing.document import ContentError, Document
+from diffing.extract import extract
+from diffing.messages import describe
+from diffing.normalize import NORMALIZER_VERSION
+from diffing.precheck import fingerprint
+from ircc_watch.config import Config, Watch
+from storage import changes as change_rows
+from storage import fetches, records, snapshots, watches
+from storage.db import utcnow
+
+log = logging.getLogger("ircc_watch.check")
+
+Recipients = Callable[[dict[str, Any]], list[tuple[int, str, str]]]
+REMOVAL_GRACE = timedelta(hours=24)
+
+
+@dataclass
+class Outcome:
+    """What one fetch led to, for the log line and the CLI."""
+
+    watch: str
+    outcome: str
+    status: int | None
+    bytes: int
+    elapsed_ms: float
+    changes: list[dict[str, Any]]
+    error: str | None = None
+
+
+def watch_info(watch: Watch) -> WatchInfo:
+    return WatchInfo(watch.name, watch.kind, watch.topic, watch.lang, watch.url)
+
+
+class Pipeline:
+    """Handles every Fetch of a crawl; one instance per process is enough."""
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        config: Config,
+        recipients: Recipients | None = None,
+        removal_grace: timedelta = REMOVAL_GRACE,
+    ) -> None:
+        self.db = db
+        self.config = config
+        self.recipients = recipients or (lambda change: [])
+        self.removal_grace = removal_grace
+        self.outcomes: list[Outcome] = []
+
+    def handle(self, fetch: Fetch, now: str | None = None) -> Outcome:
+        """Process one Fetch; never raises for bad content (it is logged as a failure)."""
+        now = now or utcnow()
+        watch = self.config.watch(fetch.watch)
+        if fetch.error or fetch.status is None:
+            reason = describe_error(fetch)
+            outcome = self._failure(watch, fetch, now, reason)
+        elif fetch.status == 304:
+            outcome = self._unchanged(watch, fetch, now, "not_modified")
+        elif not 200 <= fetch.status < 300:
+            outcome = self._failure(watch, fetch, now, f"HTTP {fetch.status}")
+        else:
+            outcome = self._body(watch, fetch, now)
+        self.outcomes.append(outcome)
+        log.info(
+            "check %s: %s status=%s bytes=%d ms=%.0f changes=%d%s",
+            watch.name,
+            outcome.outcome,
+            outcome.status,
+            outcome.bytes,
+            outcome.elapsed_ms,
+            len(outcome.changes),
+            f" error={outcome.error}" if outcome.error else "",
+        )
+        return outcome
+
+    def _body(self, watch: Watch, fetch: Fetch, now: str) -> Outcome:
+        row = watches.get(self.db, watch.name) or {}
+        digest = snapshots.body_hash(fetch.body)
+        last = snapshots.latest(self.db, watch.name)
+        validators = {
+            "etag": fetch.headers.get("etag"),
+            "last_modified": fetch.headers.get("last-modified"),
+        }
+        fresh = last is not None and last["normalizer_version"] == NORMALIZER_VERSION
+        if fresh and digest in (row.get("last_body_hash"), last["body_hash"]):
+            return self._unchanged(watch, fetch, now, "unchanged", validators, digest)
+        region = fingerprint(watch.kind, fetch.body)
+        if (
+            fresh
+            and region is not None
+            and region in (row.get("last_region_hash"), last["region_hash"])
+        ):
+            return self._unchanged(watch, fetch, now, "unchanged", validators, digest, region)
+        try:
+            document = extract(watch.kind, fetch.body, selector=watch.selector, url=watch.url)
+        except ContentError as exc:
+            return self._failure(watch, fetch, now, str(exc))
+        content_hash = document.content_hash()
+        if last is not None and last["content_hash"] == content_hash:
+            return self._unchanged(watch, fetch, now, "unchanged", validators, digest, region)
+        return self._snapshot(watch, fetch, now, document, last, validators, digest, region)
+
+    def _snapshot(
+        self,
+        watch: Watch,
+        fetch: Fetch,
+        now: str,
+        document: Document,
+        last: dict[str, Any] | None,
+        validators: dict[str, Any],
+        digest: str,
+        region: str | None,
+    ) -> Outcome:
+        info = watch_info(watch)
+        found: list[Change] = []
+        diff_text = None
+        if last is not None:
+            previous = self._previous_document(watch, last)
+            known = records.known(self.db, watch.name)
+            diff = diff_documents(
+                previous.text, document.text, previous.records, document.records, known
+            )
+            diff_text = diff.unified
+            vanished = list(diff.removed)
+            if previous.content_hash() == document.content_hash():
+                return self._unchanged(watch, fetch, now, "unchanged", validators, digest, region)
+            found = classify(info, diff)
+        else:
+            vanished = []
+        with self.db.atomic():
+            snapshots.store_body(self.db, fetch.body)
+            snapshot_id = snapshots.insert(
+                self.db,
+                watch=watch.name,
+                observed_at=now,
+                body_hash=digest,
+                region_hash=region,
+                content_hash=document.content_hash(),
+                content=document.text,
+                document=document.to_json(),
+                normalizer_version=NORMALIZER_VERSION,
+            )
+            records.observe(self.db, watch.name, document.records, vanished, now)
+            stored = [
+                self._store_change(info, change, now, snapshot_id, last, diff_text)
+                for change in found
+            ]
+            stored += self._due_removals(info, now, snapshot_id)
+            self._log(watch, fetch, now, "baseline" if last is None else "changed", digest)
+            self._healthy(watch, fetch, now, validators, digest, region, changed=bool(stored))
+        return Outcome(
+            watch.name,
+            "baseline" if last is None else "changed",
+            fetch.status,
+            len(fetch.body),
+            fetch.elapsed_ms,
+            stored,
+        )
+
+    def _previous_document(self, watch: Watch, last: dict[str, Any]) -> Document:
+        """The last snapshot's Document, re-extracted if the normalizer has changed since.
+
+        Diffing an old normalization against a new one would report the normalizer's
+        changes as page changes; re-running it on the stored raw body avoids that.
+        """
+        if last["normalizer_version"] == NORMALIZER_VERSION:
+            return Document.from_json(last["document"])
+        body = snapshots.load_body(self.db, last["body_hash"])
+        try:
+            return extract(watch.kind, body, selector=watch.selector, url=watch.url)
+        except ContentError:
+            return Document.from_json(last["document"])
+
+    def _due_removals(self, info: WatchInfo, now: str, snapshot_id: int | None) -> list[dict]:
+        cutoff = _shift(now, -self.removal_grace)
+        due = records.due_removals(self.db, info.name, cutoff)
+        if not due:
+            return []
+        records.mark_removal_announced(self.db, info.name, list(due))
+        return [
+            self._store_change(info, change, now, snapshot_id, None, None)
+            for change in removals(info, due)
+        ]
+
+    def _store_change(
+        self,
+        info: WatchInfo,
+        change: Change,
+        now: str,
+        snapshot_id: int | None,
+        last: dict[str, Any] | None,
+        diff_text: str | None,
+    ) -> dict[str, Any]:
+        title, summary = describe(change.kind, change.data, info.lang)
+        row = {
+            "watch": info.name,
+            "kind": change.kind,
+            "topic": info.topic,
+            "audience": change.audience,
+            "observed_at": now,
+            "title": title,
+            "summary": summary,
+            "data": change.data,
+            "url": info.url,
+            "lang": info.lang,
+            "snapshot_id": snapshot_id,
+            "previous_snapshot_id": last["id"] if last else None,
+            "diff": diff_text,
+        }
+        row["id"] = change_rows.insert(self.db, row, self.recipients(row))
+        return row
+
+    def _unchanged(
+        self,
+        watch: Watch,
+        fetch: Fetch,
+        now: str,
+        outcome: str,
+        validators: dict[str, Any] | None = None,
+        digest: str | None = None,
+        region: str | None = None,
+    ) -> Outcome:
+        with self.db.atomic():
+            stored = self._due_removals(watch_info(watch), now, None)
+            self._log(watch, fetch, now, outcome, digest)
+            self._healthy(watch, fetch, now, validators or {}, digest, region, changed=bool(stored))
+        return Outcome(watch.name, outcome, fetch.status, len(fetch.body), fetch.elapsed_ms, stored)
+
+    def _failure(self, watch: Watch, fetch: Fetch, now: str, reason: str) -> Outcome:
+        row = watches.get(self.db, watch.name) or {}
+        failures = (row.get("consecutive_failures") or 0) + 1
+        since = row.get("failing_since") or now
+        stored: list[dict[str, Any]] = []
+        with self.db.atomic():
+            self._log(watch, fetch, now, "error", None, reason)
+            values: dict[str, Any] = {
+                "last_checked_at": now,
+                "consecutive_failures": failures,
+                "failing_since": since,
+                "last_error": reason,
+            }
+            threshold = self.config.settings.failure_threshold
+            if failures >= threshold and not row.get("failing_alerted"):
+                change = Change(
+                    "watch_failing",
+                    ADMINS,
+                    {
+                        "watch": watch.name,
+                        "reason": reason,
+                        "since": since,
+                        "failures": failures,
+                    },
+                )
+                stored.append(self._store_change(watch_info(watch), change, now, None, None, None))
+                values["failing_alerted"] = 1
+            watches.update(self.db, watch.name, **values)
+        return Outcome(
+            watch.name, "error", fetch.status, len(fetch.body), fetch.elapsed_ms, stored, reason
+        )
+
+    def _healthy(
+        self,
+        watch: Watch,
+        fetch: Fetch,
+        now: str,
+        validators: dict[str, Any],
+        digest: str | None,
+        region: str | None,
+        changed: bool,
+    ) -> None:
+        row = watches.get(self.db, watch.name) or {}
+        values: dict[str, Any] = {
+            "last_checked_at": now,
+            "last_ok_at": now,
+            "consecutive_failures": 0,
+            "failing_since": None,
+            "last_error": None,
+            "failing_alerted": 0,
+        }
+        if changed:
+            values["last_change_at"] = now
+        if validators.get("etag") or validators.get("last_modified"):
+            values.update(validators)
+        if digest:
+            values["last_body_hash"] = digest
+        if region:
+            values["last_region_hash"] = region
+        if fetch.final_url and fetch.final_url != watch.url:
+            values["final_url"] = fetch.final_url
+        if row.get("failing_alerted"):
+            change = Change(
+                "watch_recovered",
+                ADMINS,
+                {
+                    "watch": watch.name,
+                    "since": row.get("failing_since"),
+                    "failures": row.get("consecutive_failures"),
+                },
+            )
+            self._store_change(watch_info(watch), change, now, None, None, None)
+        watches.update(self.db, watch.name, **values)
+
+    def _log(
+        self,
+        watch: Watch,
+        fetch: Fetch,
+        now: str,
+        outcome: str,
+        digest: str | None,
+        error: str | None = None,
+    ) -> None:
+        fetches.log(
+            self.db,
+            watch=watch.name,
+            fetched_at=now,
+            url=fetch.url,
+            final_url=fetch.final_url,
+            status=fetch.status,
+            bytes=len(fetch.body),
+            elapsed_ms=fetch.elapsed_ms,
+            outcome=outcome,
+            error=error,
+            body_hash=digest,
+        )
+
+
+def describe_error(fetch: Fetch) -> str:
+    """A short, human cause for a fetch that brought no response."""
+    labels = {
+        "timeout": "timeout",
+        "dns": "DNS lookup failed",
+        "connection": "connection failed",
+        "robots": "disallowed by robots.txt",
+        "offsite": "redirected outside allowed_domains",
+    }
+    label = labels.get(fetch.error or "", fetch.error or "error")
+    return f"{label} ({fetch.error_detail})" if fetch.error_detail and label != "timeout" else label
+
+
+def _shift(stamp: str, delta: timedelta) -> str:
+    moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return (moment + delta).strftime("%Y-%m-%dT%H:%M:%SZ")

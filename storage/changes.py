@@ -1,0 +1,90 @@
+"""Changes and the outbox: a change and its deliveries are written together."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import sqlite_utils
+
+from storage.db import utcnow
+
+
+def insert(
+    db: sqlite_utils.Database, row: dict[str, Any], recipients: Iterable[tuple[int, str, str]] = ()
+) -> int:
+    """Add a change and one pending delivery per (chat_id, lang, role); returns the change id.
+
+    Call inside the caller's ``db.atomic()`` so the change, its snapshot and its
+    deliveries commit together: a crash can then never lose an alert that was due.
+    """
+    row = dict(row)
+    row["data"] = json.dumps(row.get("data", {}), ensure_ascii=False, sort_keys=True)
+    change_id = db["changes"].insert(row).last_pk
+    now = utcnow()
+    seen: set[int] = set()
+    for chat_id, lang, role in recipients:
+        if chat_id in seen:
+            continue
+        seen.add(chat_id)
+        db["deliveries"].insert(
+            {
+                "change_id": change_id,
+                "chat_id": chat_id,
+                "lang": lang,
+                "role": role,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+        )
+    return change_id
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    row["data"] = json.loads(row["data"]) if row.get("data") else {}
+    return row
+
+
+def get(db: sqlite_utils.Database, change_id: int) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM changes WHERE id = ?", [change_id]))
+    return _decode(rows[0]) if rows else None
+
+
+def listing(
+    db: sqlite_utils.Database,
+    *,
+    unreviewed: bool = False,
+    watch: str | None = None,
+    topic: str | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    """Changes, newest first, optionally only the unreviewed ones or one watch's/topic's."""
+    where, params = [], []
+    if unreviewed:
+        where.append("reviewed_at IS NULL")
+    if watch:
+        where.append("watch = ?")
+        params.append(watch)
+    if topic:
+        where.append("topic = ?")
+        params.append(topic)
+    sql = "SELECT * FROM changes"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY id DESC LIMIT ?"
+    params.append(limit)
+    return [_decode(row) for row in db.query(sql, params)]
+
+
+def mark_reviewed(
+    db: sqlite_utils.Database, change_id: int, by: str, note: str | None = None
+) -> bool:
+    """Mark a change reviewed (who, when, optional note); False when there is no such change."""
+    cursor = db.execute(
+        "UPDATE changes SET reviewed_at = ?, reviewed_by = ?, review_note = ? WHERE id = ?",
+        [utcnow(), by, note, change_id],
+    )
+    return cursor.rowcount > 0

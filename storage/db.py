@@ -1,0 +1,55 @@
+"""Opening the SQLite database: WAL mode, foreign keys, versioned migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from storage.schema import MIGRATIONS
+
+
+def utcnow() -> str:
+    """The current UTC time as stored everywhere: ISO 8601, seconds, trailing Z."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at ``path`` and bring its schema up to date."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.conn.execute("PRAGMA busy_timeout = 5000")
+    db.enable_wal()
+    db.conn.execute("PRAGMA foreign_keys = ON")
+    migrate(db)
+    return db
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    """The highest migration applied, 0 for a new database."""
+    if "migrations" not in db.table_names():
+        return 0
+    row = db.execute("SELECT MAX(version) FROM migrations").fetchone()
+    return row[0] or 0
+
+
+def migrate(db: sqlite_utils.Database) -> list[int]:
+    """Apply every migration newer than the database, each in its own transaction."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at TEXT)"
+    )
+    applied = []
+    current = schema_version(db)
+    for version, statements in MIGRATIONS:
+        if version <= current:
+            continue
+        with db.atomic():
+            for statement in statements:
+                db.execute(statement)
+            db.execute(
+                "INSERT INTO migrations (version, applied_at) VALUES (?, ?)", [version, utcnow()]
+            )
+        applied.append(version)
+    return applied

@@ -1,0 +1,134 @@
+"""The schema as an ordered list of migrations; never edit one that has shipped, add another."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, list[str]]] = [
+    (
+        1,
+        [
+            # One row per configured watch, plus its health and conditional-GET validators.
+            """CREATE TABLE watches (
+                name TEXT PRIMARY KEY,
+                url TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                topic TEXT NOT NULL,
+                lang TEXT NOT NULL,
+                interval_s REAL NOT NULL,
+                selector TEXT,
+                etag TEXT,
+                last_modified TEXT,
+                final_url TEXT,
+                last_body_hash TEXT,
+                last_region_hash TEXT,
+                paused INTEGER NOT NULL DEFAULT 0,
+                in_config INTEGER NOT NULL DEFAULT 1,
+                created_at TEXT NOT NULL,
+                last_checked_at TEXT,
+                last_ok_at TEXT,
+                last_change_at TEXT,
+                consecutive_failures INTEGER NOT NULL DEFAULT 0,
+                failing_since TEXT,
+                failing_alerted INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT
+            )""",
+            # Every fetch attempt, whatever its outcome.
+            """CREATE TABLE fetches (
+                id INTEGER PRIMARY KEY,
+                watch TEXT NOT NULL REFERENCES watches(name),
+                fetched_at TEXT NOT NULL,
+                url TEXT NOT NULL,
+                final_url TEXT,
+                status INTEGER,
+                bytes INTEGER NOT NULL DEFAULT 0,
+                elapsed_ms REAL,
+                outcome TEXT NOT NULL,
+                error TEXT,
+                body_hash TEXT
+            )""",
+            "CREATE INDEX fetches_watch ON fetches(watch, id)",
+            # Raw bodies, zlib-compressed, stored once per distinct sha256.
+            """CREATE TABLE bodies (
+                hash TEXT PRIMARY KEY,
+                size INTEGER NOT NULL,
+                compressed BLOB NOT NULL
+            )""",
+            # A snapshot is written only when the normalized content differs from the last one.
+            """CREATE TABLE snapshots (
+                id INTEGER PRIMARY KEY,
+                watch TEXT NOT NULL REFERENCES watches(name),
+                observed_at TEXT NOT NULL,
+                body_hash TEXT NOT NULL REFERENCES bodies(hash),
+                region_hash TEXT,
+                content_hash TEXT NOT NULL,
+                content TEXT NOT NULL,
+                document TEXT NOT NULL,
+                normalizer_version INTEGER NOT NULL
+            )""",
+            "CREATE INDEX snapshots_watch ON snapshots(watch, id)",
+            # Every record ever seen per watch: what makes flip-flops and stale copies harmless.
+            """CREATE TABLE records (
+                watch TEXT NOT NULL REFERENCES watches(name),
+                key TEXT NOT NULL,
+                data TEXT NOT NULL,
+                first_seen_at TEXT NOT NULL,
+                last_seen_at TEXT NOT NULL,
+                absent_since TEXT,
+                removal_announced INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (watch, key)
+            )""",
+            # What changed, classified; the notifier and review page read these.
+            """CREATE TABLE changes (
+                id INTEGER PRIMARY KEY,
+                watch TEXT NOT NULL REFERENCES watches(name),
+                kind TEXT NOT NULL,
+                topic TEXT NOT NULL,
+                audience TEXT NOT NULL,
+                observed_at TEXT NOT NULL,
+                title TEXT NOT NULL,
+                summary TEXT NOT NULL,
+                data TEXT NOT NULL,
+                url TEXT,
+                lang TEXT NOT NULL,
+                snapshot_id INTEGER REFERENCES snapshots(id),
+                previous_snapshot_id INTEGER REFERENCES snapshots(id),
+                diff TEXT,
+                reviewed_at TEXT,
+                reviewed_by TEXT,
+                review_note TEXT
+            )""",
+            "CREATE INDEX changes_watch ON changes(watch, id)",
+            # The outbox: one row per recipient of a change, written with the change.
+            """CREATE TABLE deliveries (
+                id INTEGER PRIMARY KEY,
+                change_id INTEGER NOT NULL REFERENCES changes(id),
+                chat_id INTEGER NOT NULL,
+                lang TEXT NOT NULL DEFAULT 'en',
+                role TEXT NOT NULL DEFAULT 'subscriber',
+                status TEXT NOT NULL DEFAULT 'pending',
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                sent_at TEXT,
+                message_id INTEGER,
+                last_error TEXT
+            )""",
+            "CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at)",
+            # Telegram subscribers, their filters and the topics they follow.
+            """CREATE TABLE subscribers (
+                chat_id INTEGER PRIMARY KEY,
+                lang TEXT NOT NULL DEFAULT 'en',
+                active INTEGER NOT NULL DEFAULT 1,
+                crs_max INTEGER,
+                draw_types TEXT,
+                created_at TEXT NOT NULL,
+                deactivated_at TEXT,
+                deactivated_reason TEXT
+            )""",
+            """CREATE TABLE subscriptions (
+                chat_id INTEGER NOT NULL REFERENCES subscribers(chat_id) ON DELETE CASCADE,
+                topic TEXT NOT NULL,
+                PRIMARY KEY (chat_id, topic)
+            )""",
+        ],
+    ),
+]

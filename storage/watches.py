@@ -1,0 +1,59 @@
+"""The watches table: configured watches, their validators and their health."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlite_utils
+
+from storage.db import utcnow
+
+
+def sync(db: sqlite_utils.Database, watches: Iterable[Any]) -> None:
+    """Make the table match the config: upsert every watch, mark the others as not configured.
+
+    History of a watch that left the config is kept (its rows stay, ``in_config`` = 0).
+    """
+    now = utcnow()
+    names = []
+    with db.atomic():
+        for watch in watches:
+            names.append(watch.name)
+            values = {
+                "url": watch.url,
+                "kind": watch.kind,
+                "topic": watch.topic,
+                "lang": watch.lang,
+                "interval_s": watch.interval,
+                "selector": watch.selector,
+                "in_config": 1,
+            }
+            if db.execute("SELECT 1 FROM watches WHERE name = ?", [watch.name]).fetchone():
+                db["watches"].update(watch.name, values)
+            else:
+                db["watches"].insert({"name": watch.name, "created_at": now, **values})
+        placeholders = ",".join("?" for _ in names) or "''"
+        db.execute(f"UPDATE watches SET in_config = 0 WHERE name NOT IN ({placeholders})", names)
+
+
+def get(db: sqlite_utils.Database, name: str) -> dict[str, Any] | None:
+    """One watch row, or None."""
+    rows = list(db.query("SELECT * FROM watches WHERE name = ?", [name]))
+    return rows[0] if rows else None
+
+
+def all_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every configured watch, by name."""
+    return list(db.query("SELECT * FROM watches WHERE in_config = 1 ORDER BY name"))
+
+
+def update(db: sqlite_utils.Database, name: str, **values: Any) -> None:
+    """Set columns of one watch."""
+    db["watches"].update(name, values)
+
+
+def set_paused(db: sqlite_utils.Database, name: str, paused: bool) -> bool:
+    """Pause or resume a watch; False when there is no such watch."""
+    cursor = db.execute("UPDATE watches SET paused = ? WHERE name = ?", [int(paused), name])
+    return cursor.rowcount > 0
