@@ -25,11 +25,19 @@ def check(config, *names, json_lines=False, code=0):
     return result.stdout
 
 
-def test_baseline_then_304_then_the_swapped_file_gives_the_new_draw(tmp_path, site,
-                                                                    feed_versions):
+def test_baseline_then_304_then_the_swapped_file_gives_the_new_draw(tmp_path, site, feed_versions):
     site.set("/ee.json", feed_versions[0].read_bytes(), content_type="application/json")
-    config = write_config(tmp_path, [{"name": "ee-rounds", "url": site.url("/ee.json"),
-                                      "kind": "ee-rounds", "topic": "express-entry"}])
+    config = write_config(
+        tmp_path,
+        [
+            {
+                "name": "ee-rounds",
+                "url": site.url("/ee.json"),
+                "kind": "ee-rounds",
+                "topic": "express-entry",
+            }
+        ],
+    )
 
     first = check(config)
     assert "ee-rounds" in first and "baseline" in first and "200" in first
@@ -60,8 +68,10 @@ def test_noise_only_refetch_is_unchanged_and_a_real_edit_is_a_page_change(tmp_pa
     site.set("/page.html", versions[1].read_bytes(), etag=False)
     assert "unchanged" in check(config)
 
-    edited = versions[1].read_text(encoding="utf-8").replace(
-        "takes effect on September&nbsp;27, 2024.", "takes effect on April&nbsp;1, 2025."
+    edited = (
+        versions[1]
+        .read_text(encoding="utf-8")
+        .replace("takes effect on September&nbsp;27, 2024.", "takes effect on April&nbsp;1, 2025.")
     )
     site.set("/page.html", edited, etag=False)
     out = check(config)
@@ -77,13 +87,17 @@ def test_noise_only_refetch_is_unchanged_and_a_real_edit_is_a_page_change(tmp_pa
 
 def test_failing_pages_never_alert_and_never_delete_history(tmp_path, site, feed_versions):
     site.set("/ee.json", feed_versions[0].read_bytes(), content_type="application/json")
-    config = write_config(tmp_path, [{"name": "ee-rounds", "url": site.url("/ee.json"),
-                                      "kind": "ee-rounds"}])
+    config = write_config(
+        tmp_path, [{"name": "ee-rounds", "url": site.url("/ee.json"), "kind": "ee-rounds"}]
+    )
     check(config)
     faults = [
         (b"<html><body><h1>Service Unavailable</h1></body></html>", {"status": 503}),
-        (b"<html><head><title>Maintenance</title></head><body>The site is currently under "
-         b"maintenance.</body></html>", {"content_type": "text/html"}),
+        (
+            b"<html><head><title>Maintenance</title></head><body>The site is currently under "
+            b"maintenance.</body></html>",
+            {"content_type": "text/html"},
+        ),
         (b"", {}),
         (feed_versions[2].read_bytes()[:5000], {"content_type": "application/json"}),
     ]
