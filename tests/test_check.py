@@ -1,4 +1,4 @@
-"""`ircc-watch check` end to end: the real Scrapy engine crawling real fixture files on 127.0.0.1."""
+"""`ircc-watch check` end to end: the real Scrapy engine crawling real files on 127.0.0.1."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The command line as a maintainer uses it: replay, changes, show, review, watches, config-check."""
+"""The command line as a maintainer uses it: replay, changes, show, review, watches, config."""
 
 from __future__ import annotations
 
