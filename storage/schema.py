@@ -131,4 +131,13 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             )""",
         ],
     ),
+    (
+        2,
+        [
+            # How many parts of a split message went out, so a retry resumes where it stopped.
+            "ALTER TABLE deliveries ADD COLUMN parts_sent INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX deliveries_chat ON deliveries(chat_id, status)",
+            "CREATE INDEX subscriptions_topic ON subscriptions(topic)",
+        ],
+    ),
 ]
