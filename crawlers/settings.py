@@ -22,6 +22,8 @@ def crawl_settings(user_agent: str = USER_AGENT, **overrides: Any) -> dict[str, 
         "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,
         "RETRY_ENABLED": True,
         "RETRY_TIMES": 1,
+        # 429 and 503 are not retried here: the scheduler waits for their Retry-After.
+        "RETRY_HTTP_CODES": [500, 502, 504, 522, 524, 408],
         "REDIRECT_ENABLED": True,
         "COOKIES_ENABLED": False,
         "HTTPCACHE_ENABLED": False,

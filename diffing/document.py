@@ -31,11 +31,17 @@ class Document:
     text: str
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    _hash: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def content_hash(self) -> str:
-        """Hash of what matters (text and records, not meta): equal hashes mean no change."""
-        payload = json.dumps([self.text, self.records], sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        """Hash of what matters (text and records, not meta): equal hashes mean no change.
+
+        Computed once: a Document is not modified after extraction.
+        """
+        if self._hash is None:
+            payload = json.dumps([self.text, self.records], sort_keys=True, ensure_ascii=False)
+            self._hash = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        return self._hash
 
     def to_json(self) -> str:
         return json.dumps(

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_SPACE = re.compile(r"\s+")
-
 
 def decode(body: bytes) -> str:
     """Decode a body whose charset may be undeclared: UTF-8 first, then Windows-1252."""
@@ -20,7 +18,9 @@ def decode(body: bytes) -> str:
 
 def squash(text: str) -> str:
     """Collapse runs of whitespace (including no-break spaces) into single spaces."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text).replace("\xa0", " ")).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
 
 
 def parse_int(text: str | int | None) -> int | None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlite_utils
 
+from crawlers.items import Fetch
 from crawlers.runner import crawl
 from crawlers.spiders.watches import Target
 from ircc_watch.config import Config, Watch
@@ -29,13 +30,18 @@ async def check(
     pipeline: Pipeline,
     chosen: Iterable[Watch],
     crawl_overrides: dict[str, Any] | None = None,
+    sink: Callable[[Fetch], Any] | None = None,
 ) -> list[Outcome]:
-    """Fetch the chosen watches once; returns one Outcome per watch, in crawl order."""
+    """Fetch the chosen watches once; returns one Outcome per watch, in crawl order.
+
+    ``sink`` replaces ``pipeline.handle`` when the caller wants to look at each Fetch too
+    (the service reads Retry-After); it must still call ``pipeline.handle``.
+    """
     chosen = list(chosen)
     start = len(pipeline.outcomes)
     await crawl(
         targets_for(db, chosen),
-        pipeline.handle,
+        sink or pipeline.handle,
         user_agent=config.settings.user_agent,
         allowed_domains=config.settings.allowed_domains,
         overrides=crawl_overrides,

@@ -135,7 +135,7 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     chosen = [w for w in config.watches if not args.names or w.name in args.names]
     db = open_database(config)
     pipeline = Pipeline(db, config, recipients=lambda change: recipients_for(db, config, change))
-    outcomes = asyncio.run(_run_check(db, config, pipeline, chosen))
+    outcomes = asyncio.run(_run_check(db, config, pipeline, chosen, crawl_overrides_from_env()))
     failed = 0
     for outcome in outcomes:
         failed += outcome.outcome == "error"
@@ -158,12 +158,12 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     return 1 if failed else 0
 
 
-async def _run_check(db, config, pipeline, chosen):
+async def _run_check(db, config, pipeline, chosen, overrides):
     from crawlers.runner import stop_reactor
     from ircc_watch.checking import check
 
     try:
-        return await check(db, config, pipeline, chosen)
+        return await check(db, config, pipeline, chosen, crawl_overrides=overrides)
     finally:
         stop_reactor()
 
@@ -323,7 +323,14 @@ def cmd_watches(args: argparse.Namespace, config: Config) -> int:
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from ircc_watch.service import run_service
 
-    return run_service(config, log_format=args.log_format)
+    logging.getLogger("ircc_watch").setLevel(logging.INFO)
+    return run_service(config, args.config, args.db, crawl_overrides_from_env())
+
+
+def crawl_overrides_from_env() -> dict[str, Any] | None:
+    """Scrapy setting overrides from IRCC_WATCH_SCRAPY_SETTINGS (JSON), for tests and tuning."""
+    raw = os.environ.get("IRCC_WATCH_SCRAPY_SETTINGS")
+    return json.loads(raw) if raw else None
 
 
 COMMANDS = {

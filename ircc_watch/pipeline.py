@@ -141,11 +141,11 @@ class Pipeline:
             )
             diff_text = diff.unified
             vanished = list(diff.removed)
-            if previous.content_hash() == document.content_hash():
-                return self._unchanged(watch, fetch, now, "unchanged", validators, digest, region)
+            touched = set(diff.added) | set(diff.changed) | set(diff.returned)
+            updated = {key: document.records[key] for key in touched}
             found = classify(info, diff)
         else:
-            vanished = []
+            vanished, updated = [], document.records
         with self.db.atomic():
             snapshots.store_body(self.db, fetch.body)
             snapshot_id = snapshots.insert(
@@ -159,7 +159,7 @@ class Pipeline:
                 document=document.to_json(),
                 normalizer_version=NORMALIZER_VERSION,
             )
-            records.observe(self.db, watch.name, document.records, vanished, now)
+            records.observe(self.db, watch.name, updated, vanished, now)
             stored = [
                 self._store_change(info, change, now, snapshot_id, last, diff_text)
                 for change in found

@@ -19,11 +19,18 @@ def known(db: sqlite_utils.Database, watch: str) -> dict[str, dict[str, Any]]:
 def observe(
     db: sqlite_utils.Database,
     watch: str,
-    present: dict[str, dict[str, Any]],
+    updated: dict[str, dict[str, Any]],
     vanished: list[str],
     now: str,
 ) -> None:
-    """Remember the records present now and mark the ones that just vanished."""
+    """Remember new, changed or returning records, and mark the ones that just vanished.
+
+    Records present and unchanged only get their ``last_seen_at`` touched, in one statement.
+    """
+    db.execute(
+        "UPDATE records SET last_seen_at = ? WHERE watch = ? AND absent_since IS NULL",
+        [now, watch],
+    )
     rows = [
         {
             "watch": watch,
@@ -32,7 +39,7 @@ def observe(
             "first_seen_at": now,
             "last_seen_at": now,
         }
-        for key, data in present.items()
+        for key, data in updated.items()
     ]
     db.conn.executemany(
         """INSERT INTO records (watch, key, data, first_seen_at, last_seen_at)

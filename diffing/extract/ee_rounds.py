@@ -55,7 +55,7 @@ def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Docum
 
 def draw_record(raw: dict[str, Any]) -> dict[str, Any]:
     """One draw: the fields people read, typed, plus every other field as stripped text."""
-    fields = {str(k): squash(_TAGS.sub("", str(v))) for k, v in raw.items() if v is not None}
+    fields = {str(k): _plain(v) for k, v in raw.items() if v is not None}
     return {
         "number": fields.get("drawNumber", ""),
         "date": fields.get("drawDate", ""),
@@ -67,6 +67,14 @@ def draw_record(raw: dict[str, Any]) -> dict[str, Any]:
         "programs": fields.get("drawText2", ""),
         "fields": {k: v for k, v in sorted(fields.items()) if k not in _TYPED},
     }
+
+
+def _plain(value: Any) -> str:
+    """A feed value as plain text: tags (the feed embeds <a> links) and extra spaces removed."""
+    text = str(value)
+    if "<" in text:
+        text = _TAGS.sub("", text)
+    return squash(text)
 
 
 def draw_line(record: dict[str, Any]) -> str:

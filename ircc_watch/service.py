@@ -1,0 +1,307 @@
+"""`ircc-watch run`: one asyncio process hosting the scheduler, the crawls, the bot and delivery.
+
+Each watch has an APScheduler job at its interval (jittered, coalesced, one at a time);
+a job only marks its watch due, and one crawl loop fetches every due watch in a single
+Scrapy crawl, so Scrapy's per-domain politeness applies across watches. Failing watches
+back off; 429 and 503 wait for their Retry-After.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import signal
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from crawlers.items import Fetch
+from crawlers.runner import ensure_reactor, stop_reactor
+from ircc_watch.checking import check
+from ircc_watch.config import Config, ConfigError, load_config
+from ircc_watch.pipeline import Pipeline
+from storage import watches as watch_rows
+from storage.db import open_db
+
+log = logging.getLogger("ircc_watch.service")
+
+SHUTDOWN_GRACE = 20.0
+MAX_BACKOFF = 6 * 3600.0
+MAX_JITTER = 60.0
+
+
+class Service:
+    """The long-running process; ``run`` returns when a stop signal has been handled."""
+
+    def __init__(
+        self,
+        config: Config,
+        config_path: str | Path,
+        db_override: str | None = None,
+        crawl_overrides: dict[str, Any] | None = None,
+    ) -> None:
+        self.config = config
+        self.config_path = str(config_path)
+        self.db_override = db_override
+        self.crawl_overrides = crawl_overrides
+        self.db = open_db(config.settings.database)
+        watch_rows.sync(self.db, config.watches)
+        self.pipeline = Pipeline(self.db, config, recipients=self._recipients)
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.due: set[str] = set()
+        self.wake = asyncio.Event()
+        self.stopping = asyncio.Event()
+        self.not_before: dict[str, float] = {}
+        self.crawl_lock = asyncio.Lock()
+        self.application: Any = None
+        self.delivery: Any = None
+
+    def _recipients(self, change: dict[str, Any]) -> list[tuple[int, str, str]]:
+        from notifier.routing import recipients_for
+
+        return recipients_for(self.db, self.config, change)
+
+    async def run(self) -> int:
+        ensure_reactor()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self.stopping.set)
+        loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(self.reload()))
+        self._banner()
+        self._schedule_all()
+        self.scheduler.start()
+        await self._start_bot()
+        tasks = [asyncio.create_task(self._crawl_loop(), name="crawl")]
+        if self.delivery is not None:
+            tasks.append(asyncio.create_task(self.delivery.run(self.stopping), name="delivery"))
+        await self.stopping.wait()
+        log.info("stopping: finishing in-flight work (grace %.0f s)", SHUTDOWN_GRACE)
+        self.scheduler.shutdown(wait=False)
+        self.wake.set()
+        done, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
+        for task in pending:
+            task.cancel()
+        await self._stop_bot()
+        stop_reactor()
+        self.db.conn.close()
+        log.info("stopped")
+        return 0
+
+    def _banner(self) -> None:
+        telegram = self.config.telegram
+        token = "set" if telegram and telegram.token() else "not set (alerts go to the log)"
+        log.warning(
+            "ircc-watch starting: config %s, database %s, %d watches, Telegram token %s",
+            self.config.path,
+            self.config.settings.database,
+            len(self.config.watches),
+            token,
+        )
+
+    def _schedule_all(self) -> None:
+        for job in self.scheduler.get_jobs():
+            job.remove()
+        now = datetime.now(UTC)
+        for watch in self.config.watches:
+            jitter = min(watch.interval * 0.1, MAX_JITTER)
+            first = now + timedelta(seconds=random.uniform(0, min(jitter, 5.0)))
+            self.scheduler.add_job(
+                self._mark_due,
+                IntervalTrigger(seconds=watch.interval, jitter=jitter or None),
+                args=[watch.name],
+                id=watch.name,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=max(1, int(watch.interval)),
+                next_run_time=first,
+                replace_existing=True,
+            )
+
+    def _mark_due(self, name: str) -> None:
+        self.due.add(name)
+        self.wake.set()
+
+    async def _crawl_loop(self) -> None:
+        while not self.stopping.is_set():
+            await self.wake.wait()
+            self.wake.clear()
+            if self.stopping.is_set():
+                return
+            names, self.due = self.due, set()
+            await self.check_now(sorted(names))
+
+    async def check_now(self, names: list[str]) -> list[Any]:
+        """Fetch the named watches now (skipping paused and backed-off ones unless forced)."""
+        chosen = []
+        now = time.monotonic()
+        for name in names:
+            try:
+                watch = self.config.watch(name)
+            except KeyError:
+                continue
+            row = watch_rows.get(self.db, name) or {}
+            if row.get("paused") or now < self.not_before.get(name, 0):
+                continue
+            chosen.append(watch)
+        if not chosen:
+            return []
+        async with self.crawl_lock:
+            outcomes = await check(
+                self.db,
+                self.config,
+                self.pipeline,
+                chosen,
+                crawl_overrides=self.crawl_overrides,
+                sink=self._sink,
+            )
+        return outcomes
+
+    def _sink(self, fetch: Fetch) -> None:
+        outcome = self.pipeline.handle(fetch)
+        watch = self.config.watch(fetch.watch)
+        if outcome.outcome == "error":
+            row = watch_rows.get(self.db, watch.name) or {}
+            failures = row.get("consecutive_failures") or 1
+            wait = min(watch.interval * 2 ** (failures - 1), MAX_BACKOFF) - watch.interval
+            retry_after = retry_after_seconds(fetch.headers.get("retry-after"))
+            if fetch.status in (429, 503) and retry_after:
+                wait = max(wait, retry_after)
+            if wait > 0:
+                self.not_before[watch.name] = time.monotonic() + wait
+                log.info("backing off %s for %.0f s", watch.name, wait)
+        else:
+            self.not_before.pop(watch.name, None)
+        for change in outcome.changes:
+            log.info("change %s: [%s] %s", change["watch"], change["kind"], change["title"])
+
+    async def reload(self) -> str:
+        """Load the config again; a broken one is refused and the running one kept."""
+        try:
+            config = load_config(self.config_path, self.db_override)
+        except ConfigError as exc:
+            log.error("config reload refused, keeping the running config:\n%s", exc)
+            return f"Reload refused, the running config is kept:\n{exc}"
+        self.config = config
+        self.pipeline.config = config
+        watch_rows.sync(self.db, config.watches)
+        self._schedule_all()
+        if self.delivery is not None and hasattr(self.delivery, "config"):
+            self.delivery.config = config
+        log.warning("config reloaded: %d watches", len(config.watches))
+        return f"Config reloaded: {len(config.watches)} watches."
+
+    async def _start_bot(self) -> None:
+        from notifier.delivery import Delivery
+
+        telegram = self.config.telegram
+        token = telegram.token() if telegram else None
+        bot = None
+        if token:
+            from notifier.bot import build_application
+
+            self.application = build_application(
+                self.config, self.db, token=token, actions=AdminActions(self)
+            )
+            await self.application.initialize()
+            await self.application.start()
+            await self.application.updater.start_polling(drop_pending_updates=False)
+            bot = self.application.bot
+        self.delivery = Delivery(self.db, self.config, bot)
+
+    async def _stop_bot(self) -> None:
+        if self.application is None:
+            return
+        try:
+            if self.application.updater.running:
+                await self.application.updater.stop()
+            await self.application.stop()
+            await self.application.shutdown()
+        except Exception:  # shutting down: report, never hang
+            log.exception("error while stopping the bot")
+
+
+class AdminActions:
+    """What the bot's admin commands do, implemented on the running service."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+
+    async def check(self, name: str) -> str:
+        try:
+            self.service.config.watch(name)
+        except KeyError:
+            return f"No watch named {name}."
+        self.service.not_before.pop(name, None)
+        outcomes = await self.service.check_now([name])
+        if not outcomes:
+            return f"{name} is paused; /resume {name} first."
+        o = outcomes[0]
+        detail = f" ({o.error})" if o.error else ""
+        return f"{name}: {o.outcome}{detail}, {len(o.changes)} change(s)."
+
+    async def pause(self, name: str) -> str:
+        if watch_rows.set_paused(self.service.db, name, True):
+            return f"{name} paused."
+        return f"No watch named {name}."
+
+    async def resume(self, name: str) -> str:
+        if watch_rows.set_paused(self.service.db, name, False):
+            self.service.not_before.pop(name, None)
+            return f"{name} resumed."
+        return f"No watch named {name}."
+
+    async def status(self) -> str:
+        lines = []
+        for row in watch_rows.all_rows(self.service.db):
+            state = (
+                "paused"
+                if row["paused"]
+                else (
+                    f"failing x{row['consecutive_failures']}"
+                    if row["consecutive_failures"]
+                    else ("ok" if row["last_ok_at"] else "new")
+                )
+            )
+            lines.append(
+                f"{row['name']}: {state}, last check {row['last_checked_at'] or '-'}, "
+                f"last change {row['last_change_at'] or '-'}"
+                + (f", error: {row['last_error']}" if row["last_error"] else "")
+            )
+        return "\n".join(lines) or "No watches."
+
+    async def reload(self) -> str:
+        return await self.service.reload()
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def run_service(
+    config: Config,
+    config_path: str,
+    db_override: str | None = None,
+    crawl_overrides: dict[str, Any] | None = None,
+) -> int:
+    """Run until SIGTERM or SIGINT; exit code 0 after a clean stop."""
+
+    async def main() -> int:
+        return await Service(config, config_path, db_override, crawl_overrides).run()
+
+    return asyncio.run(main())
