@@ -1,4 +1,12 @@
-"""Who receives a change: maintainers everything, admins their alerts, subscribers their topics."""
+"""Who receives a change: maintainers everything, admins their alerts, subscribers their topics.
+
+Called by the pipeline inside its transaction, so it only reads, with short synchronous queries.
+
+Languages: the same information is often watched in both languages (the English and French
+rounds feeds). A subscriber gets a change from a watch in their own language, or from a watch
+that has no counterpart (same topic and kind) in their language; so a French subscriber gets
+each draw once, from the French feed, and still hears about English-only pages.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +15,67 @@ from typing import Any
 import sqlite_utils
 
 from ircc_watch.config import Config
+from notifier.drawtypes import draw_type
+from storage import records, subscribers
 
 Recipient = tuple[int, str, str]
+DRAW_KINDS = ("new_draw", "draw_corrected")
 
 
 def recipients_for(
     db: sqlite_utils.Database, config: Config, change: dict[str, Any]
 ) -> list[Recipient]:
-    """(chat_id, lang, role) for every chat that must receive ``change``."""
+    """(chat_id, lang, role) for every chat that must receive ``change``, maintainers first."""
     telegram = config.telegram
-    if telegram is None:
-        return []
-    out: list[Recipient] = [(chat, "en", "maintainer") for chat in telegram.maintainers]
-    if change["audience"] == "admins":
-        out += [(user, "en", "admin") for user in telegram.admins]
+    out: list[Recipient] = []
+    if telegram is not None:
+        out += [(chat, "en", "maintainer") for chat in telegram.maintainers]
+        if change["audience"] == "admins":
+            out += [(user, "en", "admin") for user in telegram.admins]
+    if change["audience"] != "subscribers":
+        return out
+    draw = _draw_facts(db, change) if change["kind"] in DRAW_KINDS else None
+    for sub in subscribers.following(db, change["topic"]):
+        if not in_language(config, change["watch"], sub["lang"]):
+            continue
+        if draw is not None and not wants_draw(sub, *draw):
+            continue
+        out.append((sub["chat_id"], sub["lang"], "subscriber"))
     return out
+
+
+def in_language(config: Config, watch_name: str, lang: str) -> bool:
+    """Whether a ``lang`` reader should hear about changes of this watch (see module doc)."""
+    try:
+        watch = config.watch(watch_name)
+    except KeyError:
+        return True
+    if watch.lang == lang:
+        return True
+    return not any(
+        w.lang == lang and w.topic == watch.topic and w.kind == watch.kind for w in config.watches
+    )
+
+
+def wants_draw(subscriber: dict[str, Any], kind: str, crs: int | None) -> bool:
+    """The subscriber's /drawtypes and /crs filters applied to a draw of this type and cutoff."""
+    types = subscriber.get("draw_types")
+    if types is not None and kind not in types:
+        return False
+    crs_max = subscriber.get("crs_max")
+    return crs_max is None or crs is None or crs <= crs_max
+
+
+def _draw_facts(db: sqlite_utils.Database, change: dict[str, Any]) -> tuple[str, int | None]:
+    """(draw type, CRS cutoff) of the draw a change is about.
+
+    A correction carries only the fields that changed, so the rest comes from the stored record.
+    """
+    data = change.get("data") or {}
+    if change["kind"] == "new_draw":
+        return draw_type(data.get("name")), data.get("crs")
+    record = records.known(db, change["watch"]).get(str(data.get("number")), {})
+    fields = data.get("changes") or {}
+    name = fields["name"][1] if "name" in fields else data.get("name") or record.get("name")
+    crs = fields["crs"][1] if "crs" in fields else record.get("crs")
+    return draw_type(name), crs

@@ -1,0 +1,222 @@
+"""Every sentence the bot says, in English and French.
+
+Strings are Telegram HTML: the few tags here are ours, and every value substituted into them
+must already be escaped by the caller (see notifier.render).
+"""
+
+from __future__ import annotations
+
+LANGS = ("en", "fr")
+LANG_NAMES = {"en": "English", "fr": "Français"}
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "welcome": (
+            "<b>Welcome to ircc-watch!</b>\n"
+            "I watch Canada's immigration pages and tell you when something that matters "
+            "changes: Express Entry draws, new rules, news, events.\n\n"
+            "Choose your language, then tap the topics you want to follow."
+        ),
+        "topics_prompt": "Tap a topic to follow or unfollow it. You follow: {topics}",
+        "nothing": "nothing yet",
+        "subscribed": "You now follow <b>{topic}</b>.",
+        "already_subscribed": "You already follow <b>{topic}</b>.",
+        "unsubscribed": "You no longer follow <b>{topic}</b>.",
+        "not_subscribed": "You did not follow <b>{topic}</b>.",
+        "unknown_topic": "Unknown topic <b>{topic}</b>. Topics: {topics}",
+        "usage_subscribe": "Usage: /subscribe TOPIC (one of: {topics})",
+        "usage_unsubscribe": "Usage: /unsubscribe TOPIC (one of: {topics})",
+        "usage_history": "Usage: /history TOPIC (one of: {topics})",
+        "usage_lang": "Usage: /lang en or /lang fr",
+        "usage_crs": "Usage: /crs N (only draws with a cutoff of at most N) or /crs off",
+        "usage_admin": "Usage: /{command} NAME (a watch name, see /status)",
+        "lang_set": "Language: English.",
+        "mysubs": (
+            "<b>Your subscriptions</b>\nTopics: {topics}\nDraw types: {types}\n"
+            "CRS filter: {crs}\nLanguage: {lang}"
+        ),
+        "all_types": "all",
+        "crs_any": "none",
+        "crs_at_most": "draws with a cutoff of at most {crs}",
+        "crs_set": "You will only hear about draws whose CRS cutoff is at most <b>{crs}</b>.",
+        "crs_off": "CRS filter removed: you will hear about every draw.",
+        "drawtypes_prompt": (
+            "Tap a draw type to receive or ignore it (Express Entry draws). Selected: {types}"
+        ),
+        "all_button": "All types",
+        "latest_none": "No Express Entry draw is known yet.",
+        "draws_header": "<b>Last {n} Express Entry draws</b>",
+        "draw_line": "#{number} · {date} · {type} · {size} · CRS {crs}",
+        "history_header": "<b>Latest changes: {topic}</b>",
+        "history_none": "No changes recorded yet for <b>{topic}</b>.",
+        "stopped": (
+            "Done: you are unsubscribed from everything and your data is deleted. "
+            "Send /start to come back."
+        ),
+        "help": (
+            "<b>Commands</b>\n"
+            "/start – language and topics\n"
+            "/topics – follow or unfollow topics\n"
+            "/subscribe TOPIC, /unsubscribe TOPIC\n"
+            "/mysubs – what you follow and your filters\n"
+            "/lang en|fr – language\n"
+            "/drawtypes – which Express Entry draw types you hear about\n"
+            "/crs N – only draws with a cutoff of at most N; /crs off\n"
+            "/latest – the last Express Entry draw\n"
+            "/draws [N] – the last N draws\n"
+            "/history TOPIC – the latest changes of a topic\n"
+            "/stop – unsubscribe from everything and delete your data\n"
+            "Topics: {topics}"
+        ),
+        "admin_only": "Sorry, only the bot's administrators can use /{command}.",
+        "mark_reviewed": "Mark reviewed",
+        "reviewed_ok": "Marked reviewed.",
+        "already_reviewed": "Already reviewed by {by} at {at}.",
+        "unknown_change": "This change no longer exists.",
+        "maintainers_only": "Only maintainers can review changes.",
+        "review_link": "Review",
+        "source_link": "Source",
+        "reviewed_line": "Reviewed by {by} at {at}.",
+        "error": "Sorry, something went wrong. Please try again later.",
+    },
+    "fr": {
+        "welcome": (
+            "<b>Bienvenue sur ircc-watch!</b>\n"
+            "Je surveille les pages d'immigration du Canada et vous préviens quand quelque "
+            "chose d'important change : rondes d'Entrée express, nouvelles règles, nouvelles, "
+            "événements.\n\n"
+            "Choisissez votre langue, puis touchez les sujets à suivre."
+        ),
+        "topics_prompt": (
+            "Touchez un sujet pour le suivre ou ne plus le suivre. Vous suivez : {topics}"
+        ),
+        "nothing": "rien pour l'instant",
+        "subscribed": "Vous suivez maintenant <b>{topic}</b>.",
+        "already_subscribed": "Vous suivez déjà <b>{topic}</b>.",
+        "unsubscribed": "Vous ne suivez plus <b>{topic}</b>.",
+        "not_subscribed": "Vous ne suiviez pas <b>{topic}</b>.",
+        "unknown_topic": "Sujet inconnu : <b>{topic}</b>. Sujets : {topics}",
+        "usage_subscribe": "Utilisation : /subscribe SUJET (parmi : {topics})",
+        "usage_unsubscribe": "Utilisation : /unsubscribe SUJET (parmi : {topics})",
+        "usage_history": "Utilisation : /history SUJET (parmi : {topics})",
+        "usage_lang": "Utilisation : /lang en ou /lang fr",
+        "usage_crs": (
+            "Utilisation : /crs N (seulement les rondes dont la note minimale est d'au plus N) "
+            "ou /crs off"
+        ),
+        "usage_admin": "Utilisation : /{command} NOM (un nom de surveillance, voir /status)",
+        "lang_set": "Langue : français.",
+        "mysubs": (
+            "<b>Vos abonnements</b>\nSujets : {topics}\nTypes de rondes : {types}\n"
+            "Filtre CRS : {crs}\nLangue : {lang}"
+        ),
+        "all_types": "tous",
+        "crs_any": "aucun",
+        "crs_at_most": "rondes dont la note minimale est d'au plus {crs}",
+        "crs_set": (
+            "Vous ne serez prévenu que des rondes dont la note CRS minimale est d'au plus "
+            "<b>{crs}</b>."
+        ),
+        "crs_off": "Filtre CRS retiré : vous serez prévenu de toutes les rondes.",
+        "drawtypes_prompt": (
+            "Touchez un type de ronde pour le recevoir ou l'ignorer (rondes d'Entrée express). "
+            "Choisis : {types}"
+        ),
+        "all_button": "Tous les types",
+        "latest_none": "Aucune ronde d'Entrée express n'est encore connue.",
+        "draws_header": "<b>Les {n} dernières rondes d'Entrée express</b>",
+        "draw_line": "no {number} · {date} · {type} · {size} · CRS {crs}",
+        "history_header": "<b>Derniers changements : {topic}</b>",
+        "history_none": "Aucun changement enregistré pour <b>{topic}</b>.",
+        "stopped": (
+            "C'est fait : vous êtes désabonné de tout et vos données sont supprimées. "
+            "Envoyez /start pour revenir."
+        ),
+        "help": (
+            "<b>Commandes</b>\n"
+            "/start – langue et sujets\n"
+            "/topics – suivre ou ne plus suivre des sujets\n"
+            "/subscribe SUJET, /unsubscribe SUJET\n"
+            "/mysubs – ce que vous suivez et vos filtres\n"
+            "/lang en|fr – langue\n"
+            "/drawtypes – les types de rondes d'Entrée express qui vous intéressent\n"
+            "/crs N – seulement les rondes dont la note minimale est d'au plus N; /crs off\n"
+            "/latest – la dernière ronde d'Entrée express\n"
+            "/draws [N] – les N dernières rondes\n"
+            "/history SUJET – les derniers changements d'un sujet\n"
+            "/stop – vous désabonner de tout et supprimer vos données\n"
+            "Sujets : {topics}"
+        ),
+        "admin_only": "Désolé, seuls les administrateurs du robot peuvent utiliser /{command}.",
+        "mark_reviewed": "Marquer comme vu",
+        "reviewed_ok": "Marqué comme vu.",
+        "already_reviewed": "Déjà vu par {by} le {at}.",
+        "unknown_change": "Ce changement n'existe plus.",
+        "maintainers_only": "Seuls les responsables peuvent valider les changements.",
+        "review_link": "Revue",
+        "source_link": "Source",
+        "reviewed_line": "Vu par {by} le {at}.",
+        "error": "Désolé, une erreur s'est produite. Réessayez plus tard.",
+    },
+}
+
+DRAW_TYPE_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "cec": "Canadian Experience Class",
+        "pnp": "Provincial Nominee Program",
+        "fsw": "Federal Skilled Worker",
+        "fst": "Federal Skilled Trades",
+        "french": "French proficiency",
+        "stem": "STEM",
+        "healthcare": "Healthcare",
+        "trades": "Trades",
+        "education": "Education",
+        "transport": "Transport",
+        "agriculture": "Agriculture",
+        "physicians": "Physicians",
+        "senior-managers": "Senior managers",
+        "military": "Military recruits",
+        "general": "General (all programs)",
+        "other": "Other / new categories",
+    },
+    "fr": {
+        "cec": "Expérience canadienne",
+        "pnp": "Candidats des provinces",
+        "fsw": "Travailleurs qualifiés (fédéral)",
+        "fst": "Métiers spécialisés (fédéral)",
+        "french": "Connaissance du français",
+        "stem": "STIM",
+        "healthcare": "Santé",
+        "trades": "Métiers",
+        "education": "Éducation",
+        "transport": "Transport",
+        "agriculture": "Agriculture",
+        "physicians": "Médecins",
+        "senior-managers": "Cadres supérieurs",
+        "military": "Recrues militaires",
+        "general": "Générale (tous les programmes)",
+        "other": "Autres / nouvelles catégories",
+    },
+}
+
+
+def lang_or_default(lang: str | None) -> str:
+    """``lang`` if supported, else English."""
+    return lang if lang in LANGS else "en"
+
+
+def t(lang: str | None, key: str, **values: object) -> str:
+    """The string ``key`` in ``lang`` (English if missing), with ``values`` substituted."""
+    table = STRINGS[lang_or_default(lang)]
+    text = table.get(key) or STRINGS["en"][key]
+    return text.format(**values) if values else text
+
+
+def draw_type_label(lang: str | None, draw_type: str) -> str:
+    """A draw type's name for people."""
+    return DRAW_TYPE_LABELS[lang_or_default(lang)].get(draw_type, draw_type)
+
+
+def guess_lang(language_code: str | None) -> str:
+    """The language for a new subscriber from Telegram's ``language_code`` ("fr-CA" → "fr")."""
+    return "fr" if (language_code or "").lower().startswith("fr") else "en"

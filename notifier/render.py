@@ -1,0 +1,206 @@
+"""Telegram HTML for alerts and listings: escaped, and split at Telegram's 4,096-character limit.
+
+Everything that came from the web (titles, summaries, diff lines, draw names) goes through
+:func:`escape`, so Telegram's "can't parse entities" cannot happen. Messages are built as lines
+that each open and close their own tags; :func:`split` cuts between lines, so no part ever
+holds half a tag, and a single line too long for a message is cut before escaping, so no part
+holds half an entity. Lengths are counted in UTF-16 code units of the HTML source, which is
+never less than what Telegram counts (the visible text after parsing).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+
+from diffing.messages import describe, fmt_date, fmt_int
+from ircc_watch.config import Config
+from notifier.drawtypes import draw_type
+from notifier.i18n import draw_type_label, t
+
+LIMIT = 4096
+DIFF_LINES = 12
+DIFF_LINE_CHARS = 200
+REVIEW_PREFIX = "rv:"
+# Kinds whose URL is a machine feed, not a page worth linking to.
+_FEED_KINDS = ("ee-rounds", "atom")
+# Link previews off: alerts carry their own summary.
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_OUR_TAGS = re.compile(r"</?(?:b|i|code)>")
+
+
+def escape(text: Any) -> str:
+    """Text for Telegram HTML: ``&``, ``<`` and ``>`` escaped."""
+    return html.escape(str(text), quote=False)
+
+
+def escape_attr(text: Any) -> str:
+    """Text for a double-quoted HTML attribute."""
+    return html.escape(str(text), quote=True)
+
+
+def plain(text: str) -> str:
+    """One of our HTML strings as plain text (for callback answers, which take no HTML)."""
+    return html.unescape(_OUR_TAGS.sub("", text))
+
+
+def size(text: str) -> int:
+    """Length in UTF-16 code units, as Telegram counts."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def text_lines(text: str, template: str = "{}", limit: int = LIMIT) -> list[str]:
+    """Plain ``text`` as escaped HTML lines, each wrapped by ``template`` and within ``limit``."""
+    budget = limit - size(template.format(""))
+    out: list[str] = []
+    for raw in text.splitlines() or [""]:
+        out += [template.format(chunk) for chunk in _chop(raw, budget)]
+    return out
+
+
+def _chop(raw: str, budget: int) -> list[str]:
+    """Escape ``raw``, cutting it (at a space when one is near) into pieces within ``budget``."""
+    escaped = escape(raw)
+    if size(escaped) <= budget:
+        return [escaped]
+    pieces: list[str] = []
+    current: list[str] = []
+    used = 0
+    last_space = -1
+    for char in raw:
+        piece = escape(char)
+        if used + size(piece) > budget:
+            if last_space > len(current) // 2:
+                keep, rest = current[: last_space + 1], current[last_space + 1 :]
+            else:
+                keep, rest = current, []
+            pieces.append("".join(keep))
+            current, used = rest, sum(size(p) for p in rest)
+            last_space = -1
+        current.append(piece)
+        used += size(piece)
+        if char.isspace():
+            last_space = len(current) - 1
+    if current:
+        pieces.append("".join(current))
+    return pieces
+
+
+def split(lines: list[str], limit: int = LIMIT) -> list[str]:
+    """Join self-contained HTML lines into messages of at most ``limit``, cutting between lines."""
+    parts: list[str] = []
+    current: list[str] = []
+    used = 0
+    for line in lines:
+        extra = size(line) + (1 if current else 0)
+        if current and used + extra > limit:
+            parts.append("\n".join(current))
+            current, used, extra = [], 0, size(line)
+        current.append(line)
+        used += extra
+    if current:
+        parts.append("\n".join(current))
+    return [part.strip("\n") for part in parts if part.strip()]
+
+
+def link(url: str, label: str) -> str:
+    """An HTML link with an escaped address and label."""
+    return f'<a href="{escape_attr(url)}">{escape(label)}</a>'
+
+
+def review_url(config: Config, change_id: int) -> str | None:
+    """The review page of a change, once the review page is configured."""
+    if config.review is None:
+        return None
+    return f"http://{config.review.host}:{config.review.port}/changes/{change_id}"
+
+
+def diff_excerpt(diff: str | None, lines: int = DIFF_LINES) -> list[str]:
+    """The first changed lines of a unified diff ("+"/"-", no file headers), shortened."""
+    out: list[str] = []
+    changed = [
+        line
+        for line in (diff or "").splitlines()
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    for line in changed[:lines]:
+        out.append(line if len(line) <= DIFF_LINE_CHARS else line[: DIFF_LINE_CHARS - 1] + "…")
+    if len(changed) > lines:
+        out.append(f"… (+{len(changed) - lines})")
+    return out
+
+
+def alert(change: dict[str, Any], lang: str, role: str, config: Config) -> list[str]:
+    """The message parts announcing ``change`` to a recipient with this language and role.
+
+    Subscribers get the title, summary and a link to the page; maintainers also get where it
+    came from, a short diff excerpt and, when the review page is configured, a link to it.
+    """
+    title, summary = describe(change["kind"], change.get("data") or {}, lang)
+    lines = text_lines(title, "<b>{}</b>")
+    if summary:
+        lines += text_lines(summary)
+    if change.get("url") and _watch_kind(config, change["watch"]) not in _FEED_KINDS:
+        lines.append(link(change["url"], t(lang, "source_link")))
+    if role == "maintainer":
+        meta = (
+            f"{change['watch']} · {change['kind']} · {change['audience']} · {change['observed_at']}"
+        )
+        lines += ["", *text_lines(meta, "<i>{}</i>")]
+        excerpt = diff_excerpt(change.get("diff"))
+        if excerpt:
+            lines += [line for raw in excerpt for line in text_lines(raw, "<code>{}</code>")]
+        url = review_url(config, change["id"])
+        if url:
+            # Plain text, not a link: Telegram refuses some local addresses in links.
+            lines += text_lines(f"{t(lang, 'review_link')}: {url}")
+        if change.get("reviewed_at"):
+            lines += text_lines(
+                t(lang, "reviewed_line", by=change["reviewed_by"], at=change["reviewed_at"])
+            )
+    return split(lines)
+
+
+def review_keyboard(change_id: int, lang: str) -> InlineKeyboardMarkup:
+    """The maintainers' "Mark reviewed" button."""
+    button = InlineKeyboardButton(
+        t(lang, "mark_reviewed"), callback_data=f"{REVIEW_PREFIX}{change_id}"
+    )
+    return InlineKeyboardMarkup([[button]])
+
+
+def draw_lines(records: list[dict[str, Any]], lang: str) -> list[str]:
+    """One compact escaped line per draw: number, date, type, size, cutoff."""
+    return [
+        escape(
+            t(
+                lang,
+                "draw_line",
+                number=r.get("number", "?"),
+                date=fmt_date(r.get("date", ""), lang),
+                type=draw_type_label(lang, draw_type(r.get("name"))),
+                size=fmt_int(r.get("size"), lang),
+                crs=fmt_int(r.get("crs"), lang),
+            )
+        )
+        for r in records
+    ]
+
+
+def draw_detail(record: dict[str, Any], lang: str) -> list[str]:
+    """A draw in full, as a new-draw alert says it."""
+    title, summary = describe("new_draw", record, lang)
+    lines = text_lines(title, "<b>{}</b>") + text_lines(summary)
+    if record.get("programs"):
+        lines += text_lines(record["programs"], "<i>{}</i>")
+    return lines
+
+
+def _watch_kind(config: Config, name: str) -> str | None:
+    try:
+        return config.watch(name).kind
+    except KeyError:
+        return None
