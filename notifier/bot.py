@@ -279,7 +279,7 @@ class Handlers:
             topics=", ".join(followed) or t(lang, "nothing"),
             types=types,
             crs=crs,
-            lang=LANG_NAMES[lang],
+            language=LANG_NAMES[lang],
         )
 
     async def lang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

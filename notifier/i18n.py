@@ -33,7 +33,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "lang_set": "Language: English.",
         "mysubs": (
             "<b>Your subscriptions</b>\nTopics: {topics}\nDraw types: {types}\n"
-            "CRS filter: {crs}\nLanguage: {lang}"
+            "CRS filter: {crs}\nLanguage: {language}"
         ),
         "all_types": "all",
         "crs_any": "none",
@@ -108,7 +108,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "lang_set": "Langue : français.",
         "mysubs": (
             "<b>Vos abonnements</b>\nSujets : {topics}\nTypes de rondes : {types}\n"
-            "Filtre CRS : {crs}\nLangue : {lang}"
+            "Filtre CRS : {crs}\nLangue : {language}"
         ),
         "all_types": "tous",
         "crs_any": "aucun",

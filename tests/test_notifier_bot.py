@@ -1,0 +1,290 @@
+"""The bot's commands and buttons, driven through the fake Bot API by PTB polling."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import sqlite_utils
+from telegram.ext import Application
+
+from ircc_watch.config import Config
+from notifier.bot import build_application
+from notifier.delivery import Delivery
+from storage import changes, deliveries, subscribers, watches
+from tests.fakes.telegram_api import FakeTelegram
+from tests.notifier_support import (
+    StorageActions,
+    feed_bytes,
+    fetch,
+    make_config,
+    open_database,
+    pipeline,
+    real_feed,
+    running,
+    without_newest,
+)
+
+ADMIN, ALICE, BOB = 500, 111, 222
+GROUP = -1005
+MAINTAINERS = (-1003, -1004)
+
+
+@dataclass
+class Env:
+    fake: FakeTelegram
+    config: Config
+    db: sqlite_utils.Database
+    actions: StorageActions
+    app: Application
+
+    async def say(self, chat: int, text: str, replies: int = 1, **kw: Any) -> list[dict]:
+        """Send ``text`` from ``chat``; return the bot's ``replies`` new messages."""
+        before = len(self.fake.messages_to(chat))
+        self.fake.inject_message(chat, text, **kw)
+        ok = await self.fake.wait_for_async(
+            lambda: len(self.fake.messages_to(chat)) >= before + replies, timeout=5
+        )
+        assert ok, f"no reply to {text!r}"
+        return self.fake.messages_to(chat)[before:]
+
+    async def tap(self, chat: int, message: dict, data: str, **kw: Any) -> dict:
+        """Press a button of a bot message; return the callback answer once given."""
+        before = len(self.fake.callback_answers)
+        self.fake.inject_callback(chat, message["message_id"], data, **kw)
+        ok = await self.fake.wait_for_async(
+            lambda: len(self.fake.callback_answers) > before, timeout=5
+        )
+        assert ok, f"no answer to {data!r}"
+        return self.fake.callback_answers[-1]
+
+    async def settle(self) -> None:
+        """Let the handler finish what it does after answering (an edit)."""
+        count = len(self.fake.requests)
+        await self.fake.wait_for_async(lambda: False, timeout=0.15)
+        await self.fake.wait_for_async(lambda: len(self.fake.requests) >= count, timeout=1)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    with FakeTelegram(per_chat_per_second=math.inf, per_group_per_minute=math.inf) as server:
+        yield server
+
+
+@pytest.fixture
+async def env(tmp_path, fake) -> AsyncIterator[Env]:
+    config = make_config(
+        tmp_path, base_url=fake.base_url, maintainers=MAINTAINERS, admins=(ADMIN,), review=True
+    )
+    db = open_database(config)
+    actions = StorageActions(db)
+    app = build_application(config, db, token=fake.token, actions=actions)
+    async with running(app):
+        yield Env(fake, config, db, actions, app)
+
+
+def buttons(message: dict) -> dict[str, str]:
+    """callback_data → label of every button of a message."""
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return {b["callback_data"]: b["text"] for row in rows for b in row}
+
+
+async def test_start_chooses_language_and_toggles_topics(env: Env) -> None:
+    [welcome] = await env.say(ALICE, "/start", language_code="fr-CA")
+    assert welcome["visible_text"].startswith("Bienvenue sur ircc-watch")
+    assert subscribers.get(env.db, ALICE)["lang"] == "fr"
+    assert buttons(welcome) == {
+        "lang:en": "English",
+        "lang:fr": "✅ Français",
+        "t:express-entry": "▫️ express-entry",
+        "t:iec": "▫️ iec",
+    }
+
+    answer = await env.tap(ALICE, welcome, "t:express-entry")
+    assert answer["text"] == "Vous suivez maintenant express-entry."
+    await env.settle()
+    assert subscribers.topics(env.db, ALICE) == ["express-entry"]
+    assert buttons(welcome)["t:express-entry"] == "✅ express-entry"
+
+    await env.tap(ALICE, welcome, "lang:en")
+    await env.settle()
+    assert subscribers.get(env.db, ALICE)["lang"] == "en"
+    assert welcome["visible_text"].startswith("Language: English.")
+    assert buttons(welcome)["lang:en"] == "✅ English"
+
+    answer = await env.tap(ALICE, welcome, "t:express-entry")
+    assert answer["text"] == "You no longer follow express-entry."
+    assert subscribers.topics(env.db, ALICE) == []
+
+
+async def test_subscriptions_filters_and_mysubs(env: Env) -> None:
+    [reply] = await env.say(BOB, "/subscribe express-entry")
+    assert reply["visible_text"] == "You now follow express-entry."
+    [reply] = await env.say(BOB, "/subscribe <b>nope")
+    assert reply["visible_text"].startswith("Unknown topic <b>nope.")  # escaped, shown as typed
+    [reply] = await env.say(BOB, "/crs 480")
+    assert subscribers.get(env.db, BOB)["crs_max"] == 480
+    [reply] = await env.say(BOB, "/crs lots")
+    assert reply["visible_text"].startswith("Usage: /crs N")
+
+    [picker] = await env.say(BOB, "/drawtypes")
+    assert buttons(picker)["dt:cec"] == "✅ Canadian Experience Class"
+    await env.tap(BOB, picker, "dt:cec")
+    await env.settle()
+    assert "cec" not in subscribers.get(env.db, BOB)["draw_types"]
+    assert buttons(picker)["dt:cec"] == "▫️ Canadian Experience Class"
+    await env.tap(BOB, picker, "dt:*")
+    await env.settle()
+    assert subscribers.get(env.db, BOB)["draw_types"] is None
+    await env.tap(BOB, picker, "dt:pnp")
+    await env.settle()
+
+    [reply] = await env.say(BOB, "/mysubs")
+    text = reply["visible_text"]
+    assert "Topics: express-entry" in text and "draws with a cutoff of at most 480" in text
+    assert "Provincial Nominee Program" not in text and "Canadian Experience Class" in text
+
+    [reply] = await env.say(BOB, "/lang fr")
+    assert reply["visible_text"] == "Langue : français."
+    [reply] = await env.say(BOB, "/unsubscribe express-entry")
+    assert reply["visible_text"] == "Vous ne suivez plus express-entry."
+    [reply] = await env.say(BOB, "/crs off")
+    assert subscribers.get(env.db, BOB)["crs_max"] is None
+    [reply] = await env.say(BOB, "/help")
+    assert "/drawtypes" in reply["visible_text"] and "express-entry, iec" in reply["visible_text"]
+
+
+async def test_latest_draws_and_history_read_storage(env: Env) -> None:
+    [reply] = await env.say(ALICE, "/latest")
+    assert reply["visible_text"] == "No Express Entry draw is known yet."
+    pipe = pipeline(env.db, env.config)
+    feed = real_feed()
+    pipe.handle(fetch(env.config, "ee-rounds", feed_bytes(without_newest(feed))))
+    pipe.handle(fetch(env.config, "ee-rounds", feed_bytes(feed)))
+
+    [reply] = await env.say(ALICE, "/latest")
+    text = reply["visible_text"]
+    assert "437" in text and "French-Language proficiency 2026-Version 2" in text
+    assert "5,000" in text and "382" in text
+    [reply] = await env.say(ALICE, "/draws 3")
+    lines = reply["visible_text"].splitlines()
+    assert lines[0] == "Last 3 Express Entry draws"
+    assert [line.split(" · ")[0] for line in lines[1:]] == ["#437", "#436", "#435"]
+    assert "French proficiency" in lines[1] and "CRS 382" in lines[1]
+
+    [reply] = await env.say(ALICE, "/history express-entry")
+    lines = reply["visible_text"].splitlines()
+    assert lines[0] == "Latest changes: express-entry" and len(lines) == 2 and "437" in lines[1]
+    [reply] = await env.say(ALICE, "/history iec")
+    assert reply["visible_text"] == "No changes recorded yet for iec."
+    [reply] = await env.say(ALICE, "/history")
+    assert reply["visible_text"].startswith("Usage: /history TOPIC")
+
+
+async def test_stop_deletes_the_subscriber_and_its_data(env: Env) -> None:
+    await env.say(ALICE, "/subscribe iec")
+    await env.say(ALICE, "/crs 470")
+    with env.db.atomic():
+        changes.insert(
+            env.db,
+            {
+                "watch": "iec",
+                "kind": "page_change",
+                "topic": "iec",
+                "audience": "subscribers",
+                "observed_at": "2026-01-15T13:00:00Z",
+                "title": "t",
+                "summary": "s",
+                "lang": "en",
+            },
+            [(ALICE, "en", "subscriber"), (MAINTAINERS[0], "en", "maintainer")],
+        )
+    [reply] = await env.say(ALICE, "/stop")
+    assert reply["visible_text"].startswith("Done: you are unsubscribed from everything")
+    assert subscribers.get(env.db, ALICE) is None
+    assert subscribers.topics(env.db, ALICE) == []
+    assert deliveries.for_chat(env.db, ALICE) == []
+    assert len(deliveries.for_chat(env.db, MAINTAINERS[0])) == 1
+
+
+async def test_admin_commands_refuse_everyone_else(env: Env) -> None:
+    [reply] = await env.say(BOB, "/pause ee-rounds")
+    assert reply["visible_text"] == "Sorry, only the bot's administrators can use /pause."
+    for command in ("/status", "/check iec", "/resume ee-rounds", "/reload"):
+        await env.say(BOB, command)
+    assert env.actions.calls == []
+    assert watches.get(env.db, "ee-rounds")["paused"] == 0
+    [reply] = await env.say(GROUP, "/pause ee-rounds", user_id=BOB, chat_type="group")
+    assert env.actions.calls == []  # in a group, the user counts, not the chat
+
+    [reply] = await env.say(ADMIN, "/pause ee-rounds")
+    assert reply["visible_text"] == "ee-rounds: paused"
+    assert watches.get(env.db, "ee-rounds")["paused"] == 1
+    [reply] = await env.say(ADMIN, "/status")
+    assert "ee-rounds: paused <ee-rounds>" in reply["visible_text"]  # escaped, shown literally
+    [reply] = await env.say(ADMIN, "/check iec")
+    assert reply["visible_text"] == "iec: checked, unchanged"
+    [reply] = await env.say(ADMIN, "/resume ee-rounds")
+    assert watches.get(env.db, "ee-rounds")["paused"] == 0
+    [reply] = await env.say(ADMIN, "/check")
+    assert reply["visible_text"].startswith("Usage: /check NAME")
+    assert env.actions.calls == [
+        ("pause", "ee-rounds"),
+        ("status",),
+        ("check", "iec"),
+        ("resume", "ee-rounds"),
+    ]
+
+
+async def test_mark_reviewed_records_who_and_when_and_removes_the_buttons(env: Env) -> None:
+    pipe = pipeline(env.db, env.config)
+    feed = real_feed()
+    pipe.handle(fetch(env.config, "ee-rounds", feed_bytes(without_newest(feed))))
+    [change] = pipe.handle(fetch(env.config, "ee-rounds", feed_bytes(feed))).changes
+    delivery = Delivery(env.db, env.config, env.app.bot, chat_interval=0)
+    assert await delivery.send_due() == 2
+    first, second = (env.fake.messages_to(chat)[0] for chat in MAINTAINERS)
+    assert buttons(first) == {f"rv:{change['id']}": "Mark reviewed"}
+
+    answer = await env.tap(MAINTAINERS[0], first, f"rv:{change['id']}", user_id=ALICE)
+    assert answer["text"] == "Marked reviewed."
+    await env.fake.wait_for_async(lambda: not buttons(first) and not buttons(second), timeout=5)
+    stored = changes.get(env.db, change["id"])
+    assert stored["reviewed_by"] == f"@user{ALICE} (telegram {ALICE})"
+    assert stored["reviewed_at"] and stored["reviewed_at"].endswith("Z")
+    assert buttons(first) == {} and buttons(second) == {}
+
+    answer = await env.tap(MAINTAINERS[1], second, f"rv:{change['id']}", user_id=BOB)
+    assert answer["text"].startswith(f"Already reviewed by @user{ALICE}")
+    assert changes.get(env.db, change["id"])["reviewed_by"] == stored["reviewed_by"]
+
+
+async def test_only_maintainers_can_mark_reviewed(env: Env) -> None:
+    with env.db.atomic():
+        change_id = changes.insert(
+            env.db,
+            {
+                "watch": "iec",
+                "kind": "page_change",
+                "topic": "iec",
+                "audience": "subscribers",
+                "observed_at": "2026-01-15T13:00:00Z",
+                "title": "t",
+                "summary": "s",
+                "lang": "en",
+            },
+        )
+    [reply] = await env.say(BOB, "/help")
+    answer = await env.tap(BOB, reply, f"rv:{change_id}")  # a forged callback
+    assert answer["text"] == "Only maintainers can review changes."
+    assert changes.get(env.db, change_id)["reviewed_at"] is None
+
+
+async def test_a_user_who_writes_again_is_active_again(env: Env) -> None:
+    await env.say(ALICE, "/subscribe iec")
+    subscribers.deactivate(env.db, ALICE, "Forbidden: bot was blocked by the user")
+    await env.say(ALICE, "/mysubs")
+    assert subscribers.get(env.db, ALICE)["active"] == 1
