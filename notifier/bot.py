@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import sqlite_utils
 from telegram import BotCommand, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -40,6 +40,7 @@ log = logging.getLogger("ircc_watch.bot")
 DRAWS_DEFAULT, DRAWS_MAX = 5, 20
 HISTORY_DEFAULT, HISTORY_MAX = 5, 20
 CRS_MAX = 1200
+_HANDLERS = "ircc_watch.handlers"
 
 # What /help and Telegram's command menu list, per language.
 COMMANDS = {
@@ -104,8 +105,15 @@ def build_application(
     if config.telegram is not None and config.telegram.base_url:
         builder = builder.base_url(config.telegram.base_url)
     app = builder.build()
-    Handlers(db, config, actions).register(app)
+    handlers = Handlers(db, config, actions)
+    handlers.register(app)
+    app.bot_data[_HANDLERS] = handlers
     return app
+
+
+def update_config(app: Application, config: Config) -> None:
+    """Use a reloaded config from now on (topics, admins, maintainers, review page)."""
+    app.bot_data[_HANDLERS].config = config
 
 
 async def publish_commands(app: Application) -> None:
@@ -496,6 +504,10 @@ class Handlers:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the failure with the update it came from; tell the chat, if there is one."""
+        if isinstance(context.error, Forbidden) and isinstance(update, Update):
+            if update.effective_chat is not None:  # the chat blocked the bot meanwhile
+                subscribers.deactivate(self.db, update.effective_chat.id, str(context.error))
+            return
         log.error("error handling update %s", update, exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
             with contextlib.suppress(Exception):

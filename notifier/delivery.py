@@ -29,7 +29,7 @@ from typing import Any
 import sqlite_utils
 import telegram
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from ircc_watch.config import Config
 from notifier import render
@@ -187,6 +187,11 @@ class Delivery:
                 )
                 log.warning("chat %s rate limited: retry in %gs", row["chat_id"], wait)
                 return "retry"
+            except ChatMigrated as exc:
+                error = f"group became supergroup {exc.new_chat_id}; /start the bot there"
+                deliveries.mark_failed(self.db, row["id"], error)
+                log.error("delivery %s to %s: %s", row["id"], row["chat_id"], error)
+                return "failed"
             except BadRequest as exc:
                 deliveries.mark_failed(self.db, row["id"], f"400: {exc.message}")
                 log.error("delivery %s to %s refused: %s", row["id"], row["chat_id"], exc.message)

@@ -12,7 +12,7 @@ import sqlite_utils
 from telegram.ext import Application
 
 from ircc_watch.config import Config
-from notifier.bot import build_application
+from notifier.bot import build_application, publish_commands, update_config
 from notifier.delivery import Delivery
 from storage import changes, deliveries, subscribers, watches
 from tests.fakes.telegram_api import FakeTelegram
@@ -288,3 +288,30 @@ async def test_a_user_who_writes_again_is_active_again(env: Env) -> None:
     subscribers.deactivate(env.db, ALICE, "Forbidden: bot was blocked by the user")
     await env.say(ALICE, "/mysubs")
     assert subscribers.get(env.db, ALICE)["active"] == 1
+
+
+async def test_command_menus_in_both_languages(env: Env) -> None:
+    await publish_commands(env.app)
+    menus = {c.get("language_code") or "": c["commands"] for c in env.fake.commands}
+    assert set(menus) == {"", "fr"}
+    assert [c["command"] for c in menus[""]] == [c["command"] for c in menus["fr"]]
+    assert {"start", "drawtypes", "crs", "stop"} <= {c["command"] for c in menus[""]}
+
+
+async def test_a_reloaded_config_is_used(env: Env, tmp_path) -> None:
+    [reply] = await env.say(BOB, "/pause iec")
+    assert reply["visible_text"].startswith("Sorry")
+    (tmp_path / "reloaded").mkdir()
+    reloaded = make_config(tmp_path / "reloaded", admins=(BOB,), base_url=env.fake.base_url)
+    update_config(env.app, reloaded)
+    [reply] = await env.say(BOB, "/pause iec")
+    assert reply["visible_text"] == "iec: paused"
+
+
+async def test_a_chat_that_blocks_the_bot_before_its_reply_is_deactivated(env: Env) -> None:
+    await env.say(ALICE, "/subscribe iec")
+    env.fake.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    env.fake.inject_message(ALICE, "/mysubs")
+    assert await env.fake.wait_for_async(
+        lambda: subscribers.get(env.db, ALICE)["active"] == 0, timeout=5
+    )

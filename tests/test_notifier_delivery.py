@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from telegram.error import ChatMigrated
 from telegram.ext import Application
 
 from notifier.bot import build_application
@@ -246,3 +247,14 @@ async def test_without_a_token_alerts_go_to_the_log(db, config, caplog):
     assert "Nobody follows this one" in logged[1]
     assert deliveries.counts(db) == {"logged": 1}
     assert later
+
+
+async def test_a_group_turned_supergroup_fails_with_the_new_id(db, config):
+    class MigratedBot:  # Telegram answers 400 with migrate_to_chat_id; PTB raises ChatMigrated
+        async def send_message(self, *args, **kwargs):
+            raise ChatMigrated(-1001234)
+
+    change_id = add_change(db, [(-5, "en", "subscriber")])
+    assert await Delivery(db, config, MigratedBot(), chat_interval=0).send_due() == 0
+    [row] = deliveries.for_change(db, change_id)
+    assert row["status"] == "failed" and "-1001234" in row["last_error"]
