@@ -52,7 +52,31 @@ async def crawl(
     if not targets:
         return
     ensure_reactor()
+    answered: set[str] = set()
+
+    def hand_off(fetch: Fetch) -> None:
+        answered.add(fetch.watch)
+        sink(fetch)
+
     runner = AsyncCrawlerRunner(crawl_settings(user_agent, **(overrides or {})))
+    crawler = runner.create_crawler(WatchSpider)
     await runner.crawl(
-        WatchSpider, targets=targets, sink=sink, allowed_domains=list(allowed_domains)
+        crawler, targets=targets, sink=hand_off, allowed_domains=list(allowed_domains)
     )
+    offsite = (crawler.stats.get_value("offsite/filtered") or 0) if crawler.stats else 0
+    for target in targets:
+        if target.watch not in answered:
+            # Scrapy drops a redirect to a domain outside allowed_domains without calling
+            # the errback; the watch must still hear that its check failed.
+            sink(
+                Fetch(
+                    watch=target.watch,
+                    url=target.url,
+                    final_url=target.url,
+                    status=None,
+                    error="offsite" if offsite else "other",
+                    error_detail="redirected to a domain outside allowed_domains"
+                    if offsite
+                    else "the request was dropped before a response",
+                )
+            )

@@ -26,6 +26,9 @@ def crawl_settings(user_agent: str = USER_AGENT, **overrides: Any) -> dict[str, 
         "RETRY_HTTP_CODES": [500, 502, 504, 522, 524, 408],
         "REDIRECT_ENABLED": True,
         "COOKIES_ENABLED": False,
+        # Two watches may share a URL; dont_filter is not used because it would also
+        # let a redirect leave allowed_domains.
+        "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
         "HTTPCACHE_ENABLED": False,
         "HTTPERROR_ALLOW_ALL": True,
         "TELNETCONSOLE_ENABLED": False,

@@ -179,6 +179,8 @@ class Service:
             self.not_before.pop(watch.name, None)
         for change in outcome.changes:
             log.info("change %s: [%s] %s", change["watch"], change["kind"], change["title"])
+        if outcome.changes and self.delivery is not None:
+            self.delivery.wake()
 
     async def reload(self) -> str:
         """Load the config again; a broken one is refused and the running one kept."""
@@ -191,8 +193,12 @@ class Service:
         self.pipeline.config = config
         watch_rows.sync(self.db, config.watches)
         self._schedule_all()
-        if self.delivery is not None and hasattr(self.delivery, "config"):
+        if self.delivery is not None:
             self.delivery.config = config
+        if self.application is not None:
+            from notifier.bot import update_config
+
+            update_config(self.application, config)
         log.warning("config reloaded: %d watches", len(config.watches))
         return f"Config reloaded: {len(config.watches)} watches."
 
@@ -203,12 +209,13 @@ class Service:
         token = telegram.token() if telegram else None
         bot = None
         if token:
-            from notifier.bot import build_application
+            from notifier.bot import build_application, publish_commands
 
             self.application = build_application(
                 self.config, self.db, token=token, actions=AdminActions(self)
             )
             await self.application.initialize()
+            await publish_commands(self.application)
             await self.application.start()
             await self.application.updater.start_polling(drop_pending_updates=False)
             bot = self.application.bot

@@ -66,7 +66,6 @@ class WatchSpider(scrapy.Spider):
                 headers=headers,
                 callback=self.parse,
                 errback=self.failed,
-                dont_filter=True,
                 meta={"watch": target.watch, "started": time.monotonic()},
             )
 

@@ -1,0 +1,160 @@
+"""`ircc-watch run` as an admin runs it: a real subprocess, the local site, the fake Bot API."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from storage.db import open_db
+from tests.conftest import REAL, ROOT, unpack, write_config
+from tests.fakes.telegram_api import FakeTelegram
+
+TOKEN = "123456:TEST-TOKEN"
+MAINTAINER, ADMIN = 1001, 2002
+FAST_SCRAPY = json.dumps({"AUTOTHROTTLE_START_DELAY": 0, "DOWNLOAD_TIMEOUT": 5})
+
+
+@pytest.fixture
+def telegram():
+    with FakeTelegram(TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def feed_versions(tmp_path):
+    return unpack(REAL / "ee_rounds" / "raw_feed_series1_all_versions.tar.xz", tmp_path / "s1")
+
+
+def service_config(tmp_path: Path, site, telegram, interval: str = "1s") -> Path:
+    return write_config(
+        tmp_path,
+        [
+            {
+                "name": "ee-rounds",
+                "url": site.url("/ee.json"),
+                "kind": "ee-rounds",
+                "topic": "express-entry",
+                "interval": interval,
+            }
+        ],
+        settings={"failure_threshold": 2},
+        extra=f"""
+        [telegram]
+        token_env = "TEST_IRCC_TOKEN"
+        base_url = "{telegram.base_url}"
+        maintainers = [{MAINTAINER}]
+        admins = [{ADMIN}]
+        """,
+    )
+
+
+def start(config: Path, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "TEST_IRCC_TOKEN": TOKEN, "IRCC_WATCH_SCRAPY_SETTINGS": FAST_SCRAPY}
+    return subprocess.Popen(
+        [sys.executable, "-m", "ircc_watch.cli", "--config", str(config), "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+    )
+
+
+def wait_until(predicate, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> int:
+    process.send_signal(sig)
+    try:
+        return process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def fetch_outcomes(db_path: Path) -> list[str]:
+    if not db_path.exists():
+        return []
+    db = open_db(db_path)
+    try:
+        return [row[0] for row in db.execute("SELECT outcome FROM fetches ORDER BY id")]
+    finally:
+        db.conn.close()
+
+
+def test_run_detects_a_change_delivers_it_and_stops_cleanly(
+    tmp_path, site, telegram, feed_versions
+):
+    site.set("/ee.json", feed_versions[0].read_bytes(), content_type="application/json")
+    config = service_config(tmp_path, site, telegram)
+    log = tmp_path / "run.log"
+    process = start(config, log)
+    try:
+        assert wait_until(lambda: "baseline" in fetch_outcomes(tmp_path / "test.db"))
+        site.set("/ee.json", feed_versions[2].read_bytes(), content_type="application/json")
+        assert telegram.wait_for(lambda: telegram.messages_to(MAINTAINER), timeout=30)
+    finally:
+        started = time.monotonic()
+        code = stop(process)
+    assert code == 0
+    assert time.monotonic() - started < 25
+    (message,) = telegram.messages_to(MAINTAINER)
+    assert "#340" in message["text"] and "736" in message["text"]
+    text = log.read_text()
+    assert "ircc-watch starting" in text and "Telegram token set" in text
+    assert TOKEN not in text
+    assert "Traceback" not in text
+
+
+def test_a_failing_site_gives_one_alert_and_one_recovery(tmp_path, site, telegram, feed_versions):
+    site.set("/ee.json", feed_versions[0].read_bytes(), content_type="application/json")
+    config = service_config(tmp_path, site, telegram)
+    process = start(config, tmp_path / "run.log")
+    try:
+        assert wait_until(lambda: "baseline" in fetch_outcomes(tmp_path / "test.db"))
+        site.set("/ee.json", b"<html>Service Unavailable</html>", status=500)
+        assert wait_until(
+            lambda: fetch_outcomes(tmp_path / "test.db").count("error") >= 4, timeout=60
+        )
+        site.set("/ee.json", feed_versions[0].read_bytes(), content_type="application/json")
+        assert telegram.wait_for(
+            lambda: any("recovered" in m["text"] for m in telegram.messages_to(ADMIN)), 60
+        )
+        time.sleep(2)
+    finally:
+        assert stop(process) == 0
+    texts = [m["text"] for m in telegram.messages_to(ADMIN)]
+    assert sum("failing" in t for t in texts) == 1, texts
+    assert sum("recovered" in t for t in texts) == 1, texts
+
+
+def test_sighup_with_a_broken_config_keeps_the_running_one(tmp_path, site, telegram, feed_versions):
+    site.set("/ee.json", feed_versions[0].read_bytes(), content_type="application/json")
+    config = service_config(tmp_path, site, telegram)
+    log = tmp_path / "run.log"
+    process = start(config, log)
+    try:
+        assert wait_until(lambda: "baseline" in fetch_outcomes(tmp_path / "test.db"))
+        good = config.read_text()
+        config.write_text(good.replace('kind = "ee-rounds"', 'kind = "ee-round"'))
+        process.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: "config reload refused" in log.read_text())
+        before = len(fetch_outcomes(tmp_path / "test.db"))
+        assert wait_until(lambda: len(fetch_outcomes(tmp_path / "test.db")) > before + 1)
+    finally:
+        assert stop(process, signal.SIGINT) == 0
+    text = log.read_text()
+    assert 'unknown kind "ee-round"' in text or "ee-round" in text
+    assert process.returncode == 0
