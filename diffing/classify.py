@@ -1,4 +1,10 @@
-"""Turning a Diff into named changes (the DESIGN.md change records), per watch kind."""
+"""Turning a Diff into named changes (the DESIGN.md change records), per watch kind.
+
+Record keys tell what a record is: "section:…" (a page section's sentences), "row:…" (a
+table row), "category:…" (an Express Entry category), "event:…", and for the feeds a
+draw number, a news key or a PNP entry key. Change kinds and their data are listed in
+docs/kinds.md.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from diffing.diff import Diff
+from diffing.extract.ee_categories import CATEGORY_PREFIX
+from diffing.extract.events import EVENT_PREFIX
+from diffing.extract.structure import ROW_PREFIX, SECTION_PREFIX
+from diffing.sentences import is_rule_change, pair_edits
 
 SUBSCRIBERS, MAINTAINERS, ADMINS = "subscribers", "maintainers", "admins"
 EXCERPT_LINES = 3
@@ -14,7 +24,7 @@ EXCERPT_CHARS = 300
 
 # Fields that may change without the record changing in a way anyone should hear about.
 IGNORED_FIELDS: dict[str, set[str]] = {
-    "atom": {"updated", "summary", "id", "published"},
+    "atom": {"updated", "summary", "id", "published", "aliases"},
 }
 
 
@@ -46,33 +56,37 @@ def classify(watch: WatchInfo, diff: Diff) -> list[Change]:
 
 
 def removals(watch: WatchInfo, records: dict[str, dict[str, Any]]) -> list[Change]:
-    """Changes for records whose disappearance has persisted past the grace period."""
+    """Changes for records whose disappearance has persisted past the grace period.
+
+    Draws and categories are announced; table rows (an occupation dropped from a list)
+    too. News, events and PNP entries roll off their pages by design: not announced.
+    A vanished page section goes to maintainers only (it is usually a renamed heading).
+    """
     changes = []
+    rows: dict[str, list[dict[str, Any]]] = {}
     for key, record in records.items():
-        if watch.kind == "ee-rounds":
-            changes.append(
-                Change(
-                    "draw_corrected",
-                    MAINTAINERS,
-                    {
-                        "number": record.get("number", key),
-                        "removed": True,
-                        "name": record.get("name", ""),
-                    },
-                    key,
-                )
-            )
-        elif watch.kind == "atom":
+        if key.startswith(ROW_PREFIX) and watch.kind == "page":
+            rows.setdefault(record.get("table", ""), []).append(record)
+        elif watch.kind == "ee-rounds":
+            data = {"number": record.get("number", key), "removed": True}
+            data["name"] = record.get("name", "")
+            changes.append(Change("draw_corrected", MAINTAINERS, data, key))
+        elif watch.kind in ("atom", "events", "pnp-updates") or key.startswith(EVENT_PREFIX):
             continue
+        elif key.startswith(CATEGORY_PREFIX):
+            data = {"name": record["name"], "occupations": _occupation_list(record)}
+            changes.append(Change("category_removed", SUBSCRIBERS, _linked(watch, data), key))
         else:
-            changes.append(
-                Change(
-                    "page_change",
-                    MAINTAINERS,
-                    {"page": watch.name, "added": 0, "removed": 1, "excerpt": f"- {key}"},
-                    key,
-                )
-            )
+            data = {
+                "page": watch.name,
+                "sections": [record.get("section", key)],
+                "added": 0,
+                "removed": len(record.get("sentences", [])) or 1,
+                "excerpt": "\n".join(f"- {s}" for s in record.get("sentences", [])[:2]),
+            }
+            changes.append(Change("page_change", MAINTAINERS, _linked(watch, data), key))
+    for table_rows in rows.values():
+        changes.append(Change("row_removed", SUBSCRIBERS, _rows_data(watch, table_rows)))
     return changes
 
 
@@ -86,21 +100,18 @@ def excerpt(diff: Diff) -> str:
     """A few changed lines, "+ added" and "- removed", short enough for a message."""
     lines = [f"+ {line}" for line in diff.lines_added[:EXCERPT_LINES]]
     lines += [f"- {line}" for line in diff.lines_removed[: max(1, EXCERPT_LINES - len(lines))]]
-    text = "\n".join(lines)
-    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
+    return _clip("\n".join(lines))
 
 
 def page_change(watch: WatchInfo, diff: Diff, audience: str = SUBSCRIBERS) -> Change:
-    return Change(
-        "page_change",
-        audience,
-        {
-            "page": watch.name,
-            "added": len(diff.lines_added),
-            "removed": len(diff.lines_removed),
-            "excerpt": excerpt(diff),
-        },
-    )
+    """A line-count page_change from the raw line diff (pages without records)."""
+    data = {
+        "page": watch.name,
+        "added": len(diff.lines_added),
+        "removed": len(diff.lines_removed),
+        "excerpt": excerpt(diff),
+    }
+    return Change("page_change", audience, _linked(watch, data))
 
 
 def _ee_rounds(watch: WatchInfo, diff: Diff) -> list[Change]:
@@ -140,37 +151,242 @@ def _atom(watch: WatchInfo, diff: Diff) -> list[Change]:
             {"title": r["title"], "url": r["url"], "published": r["published"]},
             key,
         )
-        for key, r in diff.added.items()
+        for key, r in sorted(diff.added.items(), key=lambda item: item[1].get("published", ""))
     ]
     for key, fields in diff.changed.items():
         fields = significant("atom", fields)
         if fields:
-            changes.append(
-                Change(
-                    "page_change",
-                    MAINTAINERS,
-                    {
-                        "page": watch.name,
-                        "added": 1,
-                        "removed": 1,
-                        "excerpt": "\n".join(
-                            f"{name}: {old} → {new}" for name, (old, new) in fields.items()
-                        ),
-                    },
-                    key,
-                )
-            )
+            lines = [f"{name}: {old} → {new}" for name, (old, new) in fields.items()]
+            data = {"page": watch.name, "added": 1, "removed": 1, "excerpt": "\n".join(lines)}
+            changes.append(Change("page_change", MAINTAINERS, data, key))
     return changes
 
 
 def _page(watch: WatchInfo, diff: Diff) -> list[Change]:
+    """Sections (sentence diffs) and table rows; a page without records falls back to lines."""
+    if not (diff.current or diff.added or diff.changed):
+        return [page_change(watch, diff)] if diff.lines_added or diff.lines_removed else []
+    edits = _Edits(watch)
+    changes: list[Change] = []
+    added: dict[str, list[dict[str, Any]]] = {}
+    edited: dict[str, list[tuple[dict[str, Any], list[str]]]] = {}
+    for key, record in diff.added.items():
+        if key.startswith(ROW_PREFIX):
+            added.setdefault(record.get("table", ""), []).append(record)
+        elif key.startswith(SECTION_PREFIX):
+            edits.section(record, [], record.get("sentences", []), new_section=True)
+    for table_rows in added.values():
+        changes.append(Change("row_added", SUBSCRIBERS, _rows_data(watch, table_rows)))
+    for key, fields in diff.changed.items():
+        record = diff.current.get(key, {})
+        if key.startswith(ROW_PREFIX) and "cells" in fields:
+            edited.setdefault(record.get("table", ""), []).append((record, fields["cells"][0]))
+        elif key.startswith(SECTION_PREFIX):
+            old = fields["sentences"][0] if "sentences" in fields else record.get("sentences")
+            if "section" in fields:
+                old = [fields["section"][0], *(old or [])]
+                new = [fields["section"][1], *record.get("sentences", [])]
+            else:
+                new = record.get("sentences", [])
+            changes.extend(edits.section(record, old or [], new, key=key))
+    for table_edits in edited.values():
+        changes.extend(_rows_changed(watch, table_edits, edits))
+    return changes + edits.changes()
+
+
+class _Edits:
+    """Collects a page's sentence edits: rule changes now, the rest as one page_change."""
+
+    def __init__(self, watch: WatchInfo) -> None:
+        self.watch = watch
+        self.sections: list[str] = []
+        self.added: list[str] = []
+        self.removed: list[str] = []
+
+    def section(
+        self,
+        record: dict[str, Any],
+        old: list[str],
+        new: list[str],
+        *,
+        new_section: bool = False,
+        key: str | None = None,
+    ) -> list[Change]:
+        """Rule changes of one section (returned); other edits are kept for ``changes``."""
+        name = record.get("section", "")
+        befores, afters = [], []
+        for before, after in pair_edits(old, new):
+            if not new_section and is_rule_change(before, after):
+                befores.append(before or "")
+                afters.append(after or "")
+                continue
+            if before:
+                self.removed.append(before)
+            if after:
+                self.added.append(after)
+            if name not in self.sections:
+                self.sections.append(name)
+        if not (befores or afters):
+            return []
+        data = {
+            "page": record.get("page", "") or self.watch.name,
+            "section": name,
+            "before": "\n".join(b for b in befores if b),
+            "after": "\n".join(a for a in afters if a),
+        }
+        return [Change("rule_change", SUBSCRIBERS, _linked(self.watch, data), key)]
+
+    def changes(self) -> list[Change]:
+        if not (self.added or self.removed):
+            return []
+        lines = [f"+ {line}" for line in self.added] + [f"- {line}" for line in self.removed]
+        data = {
+            "page": self.watch.name,
+            "sections": self.sections,
+            "added": len(self.added),
+            "removed": len(self.removed),
+            "excerpt": _clip("\n".join(lines[:EXCERPT_LINES])),
+        }
+        return [Change("page_change", SUBSCRIBERS, _linked(self.watch, data))]
+
+
+def _rows_changed(
+    watch: WatchInfo, table_edits: list[tuple[dict[str, Any], list[str]]], edits: _Edits
+) -> list[Change]:
+    """One rule_change for the rows of a table whose figures changed; other edits to ``edits``."""
+    befores, afters = [], []
+    for record, old_cells in table_edits:
+        before, after = _row_text(record, old_cells), _row_text(record, record.get("cells", []))
+        if is_rule_change(before, after):
+            befores.append(before)
+            afters.append(after)
+        else:
+            edits.section({**record, "section": record.get("table", "")}, [before], [after])
+    if not befores:
+        return []
+    record = table_edits[0][0]
+    data = {
+        "page": record.get("page") or watch.name,
+        "section": record.get("table") or record.get("section", ""),
+        "before": "\n".join(befores),
+        "after": "\n".join(afters),
+    }
+    return [Change("rule_change", SUBSCRIBERS, _linked(watch, data))]
+
+
+def _row_text(record: dict[str, Any], cells: list[str]) -> str:
+    """ "Data scientists (21211): Minimum wage floor: Prevailing wage"."""
+    columns = record.get("columns") or []
+    if not cells:
+        return ""
+    parts = []
+    for index, value in enumerate(cells[1:], start=1):
+        label = columns[index] if index < len(columns) else ""
+        parts.append(f"{label}: {value}" if label else value)
+    return f"{cells[0]}: " + "; ".join(parts) if parts else cells[0]
+
+
+def _rows_data(watch: WatchInfo, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """row_added / row_removed data: the table, its column names and the rows' cells."""
+    first = records[0]
+    data = {
+        "page": first.get("page") or watch.name,
+        "table": first.get("table", ""),
+        "columns": first.get("columns", []),
+        "rows": [record.get("cells", []) for record in records],
+    }
+    return _linked(watch, data)
+
+
+def _ee_categories(watch: WatchInfo, diff: Diff) -> list[Change]:
+    changes: list[Change] = []
+    for key, record in diff.added.items():
+        if key.startswith(CATEGORY_PREFIX):
+            data = {"name": record["name"], "occupations": _occupation_list(record)}
+            changes.append(Change("new_category", SUBSCRIBERS, _linked(watch, data), key))
+    for key, fields in diff.changed.items():
+        if not key.startswith(CATEGORY_PREFIX):
+            continue
+        record = diff.current.get(key, {})
+        added = [_occupation(name, new) for name, (old, new) in fields.items() if old is None]
+        removed = [_occupation(name, old) for name, (old, new) in fields.items() if new is None]
+        added = [item for item in added if item]
+        removed = [item for item in removed if item]
+        if added or removed:
+            data = {"category": record.get("name", ""), "added": added, "removed": removed}
+            changes.append(Change("occupations_changed", SUBSCRIBERS, _linked(watch, data), key))
+        if "requirements" in fields:
+            old, new = fields["requirements"]
+            edits = _Edits(watch)
+            section = {"section": record.get("name", ""), "page": ""}
+            changes.extend(edits.section(section, old or [], new or [], key=key))
+            changes.extend(edits.changes())
+    sections = Diff(
+        added={k: v for k, v in diff.added.items() if k.startswith(SECTION_PREFIX)},
+        changed={k: v for k, v in diff.changed.items() if k.startswith(SECTION_PREFIX)},
+        current={k: v for k, v in diff.current.items() if k.startswith(SECTION_PREFIX)},
+    )
+    context = _page(watch, sections) if sections.added or sections.changed else []
+    if changes:
+        # Edits around a category change ("Categories chosen for 2026") only repeat it.
+        for change in context:
+            change.audience = MAINTAINERS
+    return changes + context
+
+
+def _occupation(field_name: str, title: Any) -> dict[str, str] | None:
+    if not field_name.startswith("occupations.") or not isinstance(title, str):
+        return None
+    return {"noc": field_name.split(".", 1)[1], "title": title}
+
+
+def _occupation_list(record: dict[str, Any]) -> list[dict[str, str]]:
+    return [{"noc": code, "title": title} for code, title in record.get("occupations", {}).items()]
+
+
+def _events(watch: WatchInfo, diff: Diff) -> list[Change]:
+    changes = []
+    for key, record in sorted(diff.added.items()):
+        data = {name: record.get(name) for name in ("title", "date", "end", "when", "place")}
+        data["link"] = record.get("link") or watch.url
+        changes.append(Change("new_event", SUBSCRIBERS, data, key))
+    return changes or _maintainers_only(watch, diff)
+
+
+def _pnp_updates(watch: WatchInfo, diff: Diff) -> list[Change]:
+    changes = []
+    for key, record in sorted(diff.added.items(), key=lambda item: (item[1]["date"], item[0])):
+        data = {
+            name: record.get(name)
+            for name in ("province", "date", "headline", "invitations", "score")
+        }
+        changes.append(Change("pnp_update", SUBSCRIBERS, _linked(watch, data), key))
+    return changes or _maintainers_only(watch, diff)
+
+
+def _maintainers_only(watch: WatchInfo, diff: Diff) -> list[Change]:
+    """Text edits outside the records of a feed-like page: worth a look, not an alert."""
     if not (diff.lines_added or diff.lines_removed):
         return []
-    return [page_change(watch, diff)]
+    return [page_change(watch, diff, MAINTAINERS)]
+
+
+def _linked(watch: WatchInfo, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the live page's address, which every message ends with."""
+    if watch.url:
+        data["url"] = watch.url
+    return data
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
 
 
 CLASSIFIERS: dict[str, Callable[[WatchInfo, Diff], list[Change]]] = {
     "ee-rounds": _ee_rounds,
     "atom": _atom,
     "page": _page,
+    "ee-categories": _ee_categories,
+    "events": _events,
+    "pnp-updates": _pnp_updates,
 }

@@ -14,6 +14,9 @@ class Diff:
     ``added`` and ``changed`` are judged against every record ever seen (``known``), not
     just the previous snapshot, so a record that flickers out and back is not new.
     ``removed`` lists the keys present in the previous snapshot and absent now.
+    ``current`` is the new snapshot's records, so a classifier can name what changed.
+    A record may list ``aliases``: other identities under which it may have been seen
+    (a news release whose URL gained a "0"); a record known by an alias is not new.
     """
 
     unified: str = ""
@@ -23,6 +26,7 @@ class Diff:
     removed: dict[str, dict[str, Any]] = field(default_factory=dict)
     changed: dict[str, dict[str, tuple[Any, Any]]] = field(default_factory=dict)
     returned: list[str] = field(default_factory=list)
+    current: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -72,12 +76,16 @@ def diff_documents(
 ) -> Diff:
     """Diff two snapshots' content; ``known`` holds every record ever seen for the watch."""
     unified, added_lines, removed_lines = line_diff(old_text, new_text)
-    result = Diff(unified=unified, lines_added=added_lines, lines_removed=removed_lines)
+    result = Diff(
+        unified=unified, lines_added=added_lines, lines_removed=removed_lines, current=new_records
+    )
+    aliases = {alias: key for key, data in known.items() for alias in data.get("aliases", ())}
     for key, record in new_records.items():
-        if key not in known:
+        seen_as = key if key in known else _alias_of(record, aliases)
+        if seen_as is None:
             result.added[key] = record
             continue
-        changes = field_changes(known[key], record)
+        changes = field_changes(known[seen_as], record)
         if changes:
             result.changed[key] = changes
         if key not in old_records:
@@ -86,3 +94,8 @@ def diff_documents(
         if key not in new_records:
             result.removed[key] = record
     return result
+
+
+def _alias_of(record: dict[str, Any], aliases: dict[str, str]) -> str | None:
+    """The key of a known record that ``record`` names among its aliases, if any."""
+    return next((aliases[alias] for alias in record.get("aliases", ()) if alias in aliases), None)

@@ -138,14 +138,183 @@ def _news(d: dict[str, Any], lang: str) -> tuple[str, str]:
 def _page_change(d: dict[str, Any], lang: str) -> tuple[str, str]:
     added, removed = d.get("added", 0), d.get("removed", 0)
     page = d.get("page") or d.get("watch", "")
-    excerpt = d.get("excerpt", "")
+    sections = ", ".join(f"“{name}”" for name in d.get("sections", []) if name)
+    first = (d.get("excerpt") or "").splitlines()[:1]
     if lang == "fr":
         title = f"Page modifiée : {page}"
-        counts = f"{added} ligne(s) ajoutée(s), {removed} ligne(s) supprimée(s)."
+        counts = f"{added} ligne(s) ajoutée(s), {removed} ligne(s) supprimée(s)"
+        where = f" dans {sections}" if sections else ""
     else:
         title = f"Page changed: {page}"
-        counts = f"{added} line(s) added, {removed} line(s) removed."
-    return title, f"{counts}\n{excerpt}".strip()
+        counts = f"{added} line(s) added, {removed} line(s) removed"
+        where = f" in {sections}" if sections else ""
+    return title, _lines(f"{counts}{where}.", *first)
+
+
+def _rule_change(d: dict[str, Any], lang: str) -> tuple[str, str]:
+    page, section = d.get("page", ""), d.get("section", "")
+    before = _one_line(d.get("before", "")) or "—"
+    after = _one_line(d.get("after", "")) or "—"
+    if page == section:
+        page = ""
+    if lang == "fr":
+        return (
+            f"Règle modifiée : {page} – {section}" if page else f"Règle modifiée : {section}",
+            _lines(f"Avant : {before}", f"Après : {after}"),
+        )
+    return (
+        f"Rule changed: {page} – {section}" if page else f"Rule changed: {section}",
+        _lines(f"Before: {before}", f"After: {after}"),
+    )
+
+
+def _new_category(d: dict[str, Any], lang: str) -> tuple[str, str]:
+    occupations = d.get("occupations", [])
+    listed = _occupations(occupations)
+    if lang == "fr":
+        body = (
+            f"{fmt_int(len(occupations), 'fr')} profession(s) admissible(s) : {listed}"
+            if occupations
+            else "Catégorie sans liste de professions."
+        )
+        return f"Nouvelle catégorie d’Entrée express : {d.get('name', '')}", _lines(body)
+    body = (
+        f"{fmt_int(len(occupations))} eligible occupation(s): {listed}"
+        if occupations
+        else "A category without an occupation list."
+    )
+    return f"New Express Entry category: {d.get('name', '')}", _lines(body)
+
+
+def _category_removed(d: dict[str, Any], lang: str) -> tuple[str, str]:
+    if lang == "fr":
+        return (
+            f"Catégorie d’Entrée express retirée : {d.get('name', '')}",
+            _lines("Elle ne figure plus parmi les catégories des rondes."),
+        )
+    return (
+        f"Express Entry category removed: {d.get('name', '')}",
+        _lines("It is no longer listed among the categories for rounds."),
+    )
+
+
+def _occupations_changed(d: dict[str, Any], lang: str) -> tuple[str, str]:
+    added, removed = d.get("added", []), d.get("removed", [])
+    parts = []
+    if lang == "fr":
+        if added:
+            parts.append(f"Ajout : {_occupations(added)}")
+        if removed:
+            parts.append(f"Retrait : {_occupations(removed)}")
+        return (
+            f"Catégorie d’Entrée express modifiée : {d.get('category', '')}",
+            _lines(*parts),
+        )
+    if added:
+        parts.append(f"Added: {_occupations(added)}")
+    if removed:
+        parts.append(f"Removed: {_occupations(removed)}")
+    return f"Express Entry category changed: {d.get('category', '')}", _lines(*parts)
+
+
+def _row_added(d: dict[str, Any], lang: str) -> tuple[str, str]:
+    return _row(d, lang, "ajout" if lang == "fr" else "added")
+
+
+def _row_removed(d: dict[str, Any], lang: str) -> tuple[str, str]:
+    return _row(d, lang, "retrait" if lang == "fr" else "removed")
+
+
+def _row(d: dict[str, Any], lang: str, verb: str) -> tuple[str, str]:
+    rows, columns = d.get("rows", []), d.get("columns", [])
+    table = d.get("table") or d.get("page", "")
+    labels = [" ".join(cells[:2]) for cells in rows]
+    if len(rows) == 1:
+        cells = rows[0]
+        rest = "; ".join(
+            f"{columns[i]}: {value}" if i < len(columns) and columns[i] else value
+            for i, value in enumerate(cells[2:], start=2)
+            if value
+        )
+        if lang == "fr":
+            return f"{table} : {verb} de « {labels[0]} »", _lines(rest)
+        return f"{table}: {verb} “{labels[0]}”", _lines(rest)
+    count = fmt_int(len(rows), lang)
+    listed = _one_line("; ".join(labels))
+    if lang == "fr":
+        return f"{table} : {verb} de {count} lignes", _lines(listed)
+    return f"{table}: {count} rows {verb}", _lines(listed)
+
+
+def _new_event(d: dict[str, Any], lang: str) -> tuple[str, str]:
+    when = fmt_range(d.get("date", ""), d.get("end"), lang) or d.get("when", "")
+    where = d.get("place", "")
+    if lang == "fr":
+        return (
+            f"Nouvel événement de recrutement : {d.get('title', '')}",
+            _lines(f"{when}, {where}" if where else when, d.get("link")),
+        )
+    return (
+        f"New recruitment event: {d.get('title', '')}",
+        _lines(f"{when}, {where}" if where else when, d.get("link")),
+    )
+
+
+PROVINCES_FR = {"British Columbia": "Colombie-Britannique"}
+
+
+def _pnp_update(d: dict[str, Any], lang: str) -> tuple[str, str]:
+    province = d.get("province", "")
+    when = fmt_date(d.get("date", ""), lang)
+    invitations, score = d.get("invitations"), d.get("score")
+    facts = []
+    if lang == "fr":
+        province = PROVINCES_FR.get(province, province)
+        if invitations is not None:
+            facts.append(f"{fmt_int(invitations, 'fr')} invitations")
+        if score is not None:
+            facts.append(f"note minimale {fmt_int(score, 'fr')}")
+        body = f"{when} : {', '.join(facts)}." if facts else f"{when}."
+        title = f"Programme des candidats des provinces ({province}) : {d.get('headline', '')}"
+        return title, _lines(body)
+    if invitations is not None:
+        facts.append(f"{fmt_int(invitations)} invitations")
+    if score is not None:
+        facts.append(f"lowest score {fmt_int(score)}")
+    body = f"{when}: {', '.join(facts)}." if facts else f"{when}."
+    return f"{province} PNP: {d.get('headline', '')}", _lines(body)
+
+
+def fmt_range(start: str, end: str | None, lang: str = "en") -> str:
+    """ "March 20–21, 2026" / "20–21 mars 2026"; a single day when there is no end."""
+    if not end or end == start:
+        return fmt_date(start, lang)
+    try:
+        first, last = date.fromisoformat(start[:10]), date.fromisoformat(end[:10])
+    except (TypeError, ValueError):
+        return start
+    if (first.year, first.month) != (last.year, last.month):
+        return f"{fmt_date(start, lang)} – {fmt_date(end, lang)}"
+    month = MONTHS[lang if lang in MONTHS else "en"][first.month - 1]
+    if lang == "fr":
+        return f"{first.day}–{last.day} {month} {first.year}"
+    return f"{month} {first.day}–{last.day}, {first.year}"
+
+
+def _occupations(items: list[dict[str, str]], limit: int = 4) -> str:
+    shown = [f"{item['noc']} {item['title']}" for item in items[:limit]]
+    more = len(items) - limit
+    return "; ".join(shown) + (f" (+{more})" if more > 0 else "")
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " / ".join(part.strip() for part in text.splitlines() if part.strip())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _lines(*parts: str | None) -> str:
+    """Non-empty parts, one per line (the summary's one to three lines)."""
+    return "\n".join(part for part in parts if part)
 
 
 def _watch_failing(d: dict[str, Any], lang: str) -> tuple[str, str]:
@@ -185,6 +354,14 @@ RENDERERS = {
     "draw_corrected": _draw_corrected,
     "news": _news,
     "page_change": _page_change,
+    "rule_change": _rule_change,
+    "new_category": _new_category,
+    "category_removed": _category_removed,
+    "occupations_changed": _occupations_changed,
+    "row_added": _row_added,
+    "row_removed": _row_removed,
+    "new_event": _new_event,
+    "pnp_update": _pnp_update,
     "watch_failing": _watch_failing,
     "watch_recovered": _watch_recovered,
 }

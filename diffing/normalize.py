@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from diffing.document import ContentError
 from diffing.textutil import squash
 
-NORMALIZER_VERSION = 1
+NORMALIZER_VERSION = 2
 
 NOISE_SELECTORS = (
     "script",
@@ -38,6 +38,29 @@ NOISE_SELECTORS = (
 
 BLOCKS = {"p", "li", "dt", "dd", "caption", "figcaption", "summary", "blockquote", "pre", "address"}
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+CONTAINERS = {
+    "ul",
+    "ol",
+    "dl",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "div",
+    "section",
+    "article",
+    "details",
+    "aside",
+    "figure",
+    "header",
+    "footer",
+    "main",
+    "form",
+    "fieldset",
+}
+# Any of these inside an inline element (an unclosed <strong> wrapping half a page, as
+# saskatchewan.ca serves) means the element must be walked as a container, not flattened.
+BLOCK_LEVEL = sorted(BLOCKS | CONTAINERS | set(HEADINGS) | {"tr"})
 
 ERROR_PAGE_PATTERNS = (
     re.compile(
@@ -90,10 +113,17 @@ def looks_like_error_page(text: str) -> str | None:
     return None
 
 
+def looks_truncated(html: str) -> bool:
+    """A document that opens <html> but never closes it was cut off in transit."""
+    return "<html" in html[:4000].lower() and "</html" not in html[-4000:].lower()
+
+
 def find_region(html: str, selector: str | None = None) -> Region:
     """Parse ``html`` and return its content region, or raise ContentError."""
     if not html.strip():
         raise ContentError("empty body")
+    if looks_truncated(html):
+        raise ContentError("truncated body", "the document ends before </html>")
     soup = BeautifulSoup(html, "lxml")
     if selector:
         root = soup.select_one(selector)
@@ -160,7 +190,9 @@ def _walk(node: Tag, lines: list[str], depth: int) -> None:
         name = child.name
         if name in HEADINGS:
             flush()
-            lines.append("#" * HEADINGS[name] + " " + squash(inline_text(child)))
+            heading = squash(inline_text(child))
+            if heading:
+                lines.append("#" * HEADINGS[name] + " " + heading)
         elif name == "tr":
             flush()
             cells = [squash(c.get_text(" ")) for c in child.find_all(["th", "td"], recursive=False)]
@@ -180,26 +212,7 @@ def _walk(node: Tag, lines: list[str], depth: int) -> None:
                 _walk(sub, lines, depth)
         elif name == "br":
             flush()
-        elif name in {
-            "ul",
-            "ol",
-            "dl",
-            "table",
-            "thead",
-            "tbody",
-            "tfoot",
-            "div",
-            "section",
-            "article",
-            "details",
-            "aside",
-            "figure",
-            "header",
-            "footer",
-            "main",
-            "form",
-            "fieldset",
-        }:
+        elif name in CONTAINERS or child.find(BLOCK_LEVEL) is not None:
             flush()
             _walk(child, lines, depth)
         else:
@@ -214,7 +227,11 @@ def _split_nested(tag: Tag) -> tuple[str, list[Tag]]:
     for child in tag.children:
         if child in nested:
             continue
-        parts.append(inline_text(child) if isinstance(child, Tag) else str(child))
+        if isinstance(child, Tag):
+            text = inline_text(child)
+            parts.append(f" {text} " if child.name in BLOCK_LEVEL else text)
+        else:
+            parts.append(str(child))
     return squash("".join(parts)), nested
 
 

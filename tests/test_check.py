@@ -75,8 +75,8 @@ def test_noise_only_refetch_is_unchanged_and_a_real_edit_is_a_page_change(tmp_pa
     )
     site.set("/page.html", edited, etag=False)
     out = check(config)
-    assert "changed" in out and "[page_change]" in out
-    assert "+ - 2.1 This data reference standard takes effect on April 1, 2025." in out
+    assert "changed" in out and "[rule_change]" in out
+    assert "April 1, 2025" in out and "September 27, 2024" in out
 
     listing = run_cli("--config", str(config), "changes", "--json")
     (change,) = [json.loads(line) for line in listing.stdout.splitlines()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from diffing.document import Document
-from diffing.extract import atom, ee_rounds, page
+from diffing.extract import atom, ee_categories, ee_rounds, events, page, pnp_updates
 
 Extractor = Callable[..., Document]
 
@@ -13,6 +13,9 @@ EXTRACTORS: dict[str, Extractor] = {
     "page": page.extract,
     "ee-rounds": ee_rounds.extract,
     "atom": atom.extract,
+    "ee-categories": ee_categories.extract,
+    "events": events.extract,
+    "pnp-updates": pnp_updates.extract,
 }
 
 

@@ -1,8 +1,9 @@
 """Kind ``atom``: an Atom feed (the IRCC news feed, or any other) → one record per entry.
 
-The feed-level ``<updated>`` changes on every build and means nothing; entries are keyed
-by a canonical form of their link so that a slug edit or a stray trailing "0" in the URL
-does not make an old release look new.
+The feed-level ``<updated>`` changes on every build and means nothing. A canada.ca news
+release is keyed by its month folder and its slug with the punctuation and a trailing "0"
+dropped, and also known by its title (an alias): so "…-saint-pierre-et-miquelon0.html",
+"…indopacific…" / "…indo-pacific…" and a slug rewritten under the same title are not new.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from diffing.dates import fold
 from diffing.document import ContentError, Document
 from diffing.textutil import squash
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+_NEWS_PATH = re.compile(r"(?P<folder>/news/\d{4}/\d{2})/(?P<slug>[^/]+?)0?\.html?$")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -33,10 +36,27 @@ def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Docum
     records: dict[str, dict[str, Any]] = {}
     for entry in root.iter(f"{ATOM}entry"):
         record = entry_record(entry)
-        records.setdefault(entry_key(record), record)
+        key = entry_key(record)
+        record["aliases"] = entry_aliases(record)
+        twin = key if key in records else _twin(records, record["aliases"])
+        if twin is None:
+            records[key] = record
+        elif _looks_like_copy(records[twin]["url"]) and not _looks_like_copy(record["url"]):
+            records[twin] = record
     lines = [f"{r['published'][:10]} {r['title']} <{r['url']}>" for r in records.values()]
     title = squash(root.findtext(f"{ATOM}title") or "")
     return Document(kind="atom", text="\n".join(lines), records=records, meta={"title": title})
+
+
+def _twin(records: dict[str, dict[str, Any]], aliases: list[str]) -> str | None:
+    """The key of an entry already read that shares one of ``aliases``."""
+    wanted = set(aliases)
+    return next((key for key, r in records.items() if wanted & set(r["aliases"])), None)
+
+
+def _looks_like_copy(url: str) -> bool:
+    """canada.ca republishes a release as "<slug>0.html": prefer the original address."""
+    return bool(re.search(r"0\.html?$", url))
 
 
 def entry_record(entry: etree._Element) -> dict[str, Any]:
@@ -46,27 +66,36 @@ def entry_record(entry: etree._Element) -> dict[str, Any]:
         if candidate.get("rel", "alternate") == "alternate":
             link = candidate.get("href", "")
             break
+    updated = squash(entry.findtext(f"{ATOM}updated") or "")
     return {
         "id": squash(entry.findtext(f"{ATOM}id") or ""),
         "title": squash(entry.findtext(f"{ATOM}title") or ""),
         "url": link.strip(),
-        "published": squash(entry.findtext(f"{ATOM}published") or ""),
-        "updated": squash(entry.findtext(f"{ATOM}updated") or ""),
+        "published": squash(entry.findtext(f"{ATOM}published") or "") or updated,
+        "updated": updated,
         "summary": squash(re.sub(r"<[^>]+>", " ", entry.findtext(f"{ATOM}summary") or ""))[:500],
     }
 
 
 def entry_key(record: dict[str, Any]) -> str:
-    """A key that survives slug edits and a trailing "0" added to the file name.
+    """A key that survives slug punctuation edits and a trailing "0" added to the file name.
 
-    canada.ca news URLs end in ``/news/YYYY/MM/<slug>.html``; the month folder plus the
-    published date plus the title's first words identify a release better than the slug.
+    canada.ca news URLs end in ``/news/YYYY/MM/<slug>.html``: the key is the host, the
+    month folder and the slug's letters and digits. Other feeds keep the entry's id.
     """
-    url = record.get("url") or record.get("id") or ""
-    parts = urlsplit(url)
-    path = re.sub(r"0?\.html?$", "", parts.path.rstrip("/"))
-    folder, _, slug = path.rpartition("/")
-    if re.search(r"/news/\d{4}/\d{2}$", folder):
-        words = re.findall(r"[a-z0-9]+", (record.get("title") or slug).lower())[:6]
-        return f"{parts.netloc}{folder}/{record.get('published', '')[:10]}/{'-'.join(words)}"
-    return record.get("id") or f"{parts.netloc}{path}"
+    parts = urlsplit(record.get("url") or record.get("id") or "")
+    match = _NEWS_PATH.search(parts.path)
+    if match:
+        slug = re.sub(r"[^a-z0-9]", "", match["slug"].lower())
+        return f"{parts.netloc}{match['folder']}/{slug}"
+    return record.get("id") or f"{parts.netloc}{parts.path}"
+
+
+def entry_aliases(record: dict[str, Any]) -> list[str]:
+    """Other identities of a news release: its month folder and its title's words."""
+    parts = urlsplit(record.get("url") or "")
+    match = _NEWS_PATH.search(parts.path)
+    words = re.findall(r"[a-z0-9]+", fold(record.get("title") or ""))
+    if not match or not words:
+        return []
+    return [f"title:{parts.netloc}{match['folder']}/{'-'.join(words)}"]
