@@ -89,6 +89,17 @@ class Pipeline:
             outcome.elapsed_ms,
             len(outcome.changes),
             f" error={outcome.error}" if outcome.error else "",
+            extra={
+                "fields": {
+                    "watch": watch.name,
+                    "outcome": outcome.outcome,
+                    "status": outcome.status,
+                    "bytes": outcome.bytes,
+                    "ms": round(outcome.elapsed_ms),
+                    "changes": len(outcome.changes),
+                    "error": outcome.error,
+                }
+            },
         )
         return outcome
 

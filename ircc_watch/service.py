@@ -167,11 +167,12 @@ class Service:
         watch = self.config.watch(fetch.watch)
         if outcome.outcome == "error":
             row = watch_rows.get(self.db, watch.name) or {}
-            failures = row.get("consecutive_failures") or 1
-            wait = min(watch.interval * 2 ** (failures - 1), MAX_BACKOFF) - watch.interval
-            retry_after = retry_after_seconds(fetch.headers.get("retry-after"))
-            if fetch.status in (429, 503) and retry_after:
-                wait = max(wait, retry_after)
+            wait = backoff(
+                watch.interval,
+                row.get("consecutive_failures") or 1,
+                fetch.status,
+                retry_after_seconds(fetch.headers.get("retry-after")),
+            )
             if wait > 0:
                 self.not_before[watch.name] = time.monotonic() + wait
                 log.info("backing off %s for %.0f s", watch.name, wait)
@@ -284,6 +285,18 @@ class AdminActions:
 
     async def reload(self) -> str:
         return await self.service.reload()
+
+
+def backoff(interval: float, failures: int, status: int | None, retry_after: float | None) -> float:
+    """Extra seconds to wait before the next check of a failing watch.
+
+    The wait doubles with each consecutive failure (interval, 2x, 4x, ... up to six hours
+    between checks); a 429 or 503 waits at least as long as its Retry-After asks.
+    """
+    wait = min(interval * 2 ** (failures - 1), MAX_BACKOFF) - interval
+    if status in (429, 503) and retry_after:
+        wait = max(wait, retry_after)
+    return max(wait, 0.0)
 
 
 def retry_after_seconds(value: str | None) -> float | None:

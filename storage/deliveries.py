@@ -94,11 +94,17 @@ def mark_failed(db: sqlite_utils.Database, delivery_id: int, error: str) -> None
 
 
 def mark_logged(db: sqlite_utils.Database, delivery_ids: list[int]) -> None:
-    """No bot: these alerts went to the log and will not be sent later."""
-    db.conn.executemany(
-        "UPDATE deliveries SET status = 'logged', last_error = 'no Telegram token' WHERE id = ?",
-        [(i,) for i in delivery_ids],
-    )
+    """No bot: these alerts went to the log and will not be sent later.
+
+    ``executemany`` on the raw connection would open an implicit transaction that nothing
+    commits; ``atomic`` commits it (or joins the caller's transaction).
+    """
+    with db.atomic():
+        db.conn.executemany(
+            "UPDATE deliveries SET status = 'logged', last_error = 'no Telegram token' "
+            "WHERE id = ?",
+            [(i,) for i in delivery_ids],
+        )
 
 
 def cancel_for_chat(db: sqlite_utils.Database, chat_id: int, reason: str) -> int:

@@ -26,6 +26,7 @@ def observe(
     """Remember new, changed or returning records, and mark the ones that just vanished.
 
     Records present and unchanged only get their ``last_seen_at`` touched, in one statement.
+    Call inside ``db.atomic()``: the raw ``executemany`` below does not commit by itself.
     """
     db.execute(
         "UPDATE records SET last_seen_at = ? WHERE watch = ? AND absent_since IS NULL",

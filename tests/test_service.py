@@ -158,3 +158,50 @@ def test_sighup_with_a_broken_config_keeps_the_running_one(tmp_path, site, teleg
     text = log.read_text()
     assert 'unknown kind "ee-round"' in text or "ee-round" in text
     assert process.returncode == 0
+
+
+def test_backoff_grows_with_failures_and_honours_retry_after():
+    from ircc_watch.service import backoff, retry_after_seconds
+
+    assert [backoff(60, n, 500, None) for n in (1, 2, 3, 4)] == [0, 60, 180, 420]
+    assert backoff(3600, 20, 500, None) == 6 * 3600 - 3600
+    assert backoff(60, 1, 503, 120) == 120
+    assert backoff(60, 1, 429, 30) == 30
+    assert backoff(60, 1, 500, 120) == 0
+    assert retry_after_seconds("120") == 120
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0
+    assert retry_after_seconds("soon") is None
+
+
+def test_json_logs_carry_one_line_per_check(tmp_path, site, telegram, feed_versions):
+    site.set("/ee.json", feed_versions[0].read_bytes(), content_type="application/json")
+    config = service_config(tmp_path, site, telegram)
+    log = tmp_path / "run.log"
+    env = {**os.environ, "IRCC_WATCH_SCRAPY_SETTINGS": FAST_SCRAPY}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ircc_watch.cli",
+            "--config",
+            str(config),
+            "--log-format",
+            "json",
+            "run",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+    )
+    try:
+        assert wait_until(lambda: len(fetch_outcomes(tmp_path / "test.db")) >= 2)
+    finally:
+        assert stop(process) == 0
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    banner = next(line for line in lines if "ircc-watch starting" in line["message"])
+    assert "Telegram token not set" in banner["message"]
+    checks = [line for line in lines if line.get("outcome")]
+    assert checks[0]["watch"] == "ee-rounds" and checks[0]["outcome"] == "baseline"
+    assert checks[0]["status"] == 200 and checks[0]["bytes"] > 500_000
+    assert {"ms", "changes", "error"} <= set(checks[0])

@@ -85,3 +85,29 @@ def test_a_change_and_its_deliveries_commit_or_roll_back_together(tmp_path):
     assert changes.mark_reviewed(db, change_id, "alice", "checked")
     assert changes.listing(db, unreviewed=True) == []
     assert not changes.mark_reviewed(db, 999, "alice")
+
+
+def test_no_write_leaves_a_transaction_open(tmp_path):
+    """An implicit transaction left open would swallow every later write of the process."""
+    from storage import deliveries
+
+    db = open_db(tmp_path / "a.db")
+    watches.sync(db, [Watch(name="a", url="https://www.canada.ca/a.html")])
+    row = {
+        "watch": "a",
+        "kind": "page_change",
+        "topic": "general",
+        "audience": "subscribers",
+        "observed_at": "2026-01-01T00:00:00Z",
+        "title": "t",
+        "summary": "s",
+        "data": {},
+        "lang": "en",
+    }
+    with db.atomic():
+        changes.insert(db, row, [(1, "en", "subscriber")])
+    deliveries.mark_logged(db, [])
+    deliveries.mark_logged(db, [1])
+    watches.set_paused(db, "a", True)
+    changes.mark_reviewed(db, 1, "ana")
+    assert not db.conn.in_transaction
