@@ -177,7 +177,9 @@ class Pipeline:
             ]
             stored += self._due_removals(info, now, snapshot_id)
             self._log(watch, fetch, now, "baseline" if last is None else "changed", digest)
-            self._healthy(watch, fetch, now, validators, digest, region, changed=bool(stored))
+            stored += self._healthy(
+                watch, fetch, now, validators, digest, region, changed=bool(stored)
+            )
         return Outcome(
             watch.name,
             "baseline" if last is None else "changed",
@@ -253,7 +255,9 @@ class Pipeline:
         with self.db.atomic():
             stored = self._due_removals(watch_info(watch), now, None)
             self._log(watch, fetch, now, outcome, digest)
-            self._healthy(watch, fetch, now, validators or {}, digest, region, changed=bool(stored))
+            stored += self._healthy(
+                watch, fetch, now, validators or {}, digest, region, changed=bool(stored)
+            )
         return Outcome(watch.name, outcome, fetch.status, len(fetch.body), fetch.elapsed_ms, stored)
 
     def _failure(self, watch: Watch, fetch: Fetch, now: str, reason: str) -> Outcome:
@@ -297,8 +301,10 @@ class Pipeline:
         digest: str | None,
         region: str | None,
         changed: bool,
-    ) -> None:
+    ) -> list[dict[str, Any]]:
+        """Record a successful check; returns the admin alerts it raised (moved, recovered)."""
         row = watches.get(self.db, watch.name) or {}
+        alerts: list[dict[str, Any]] = []
         values: dict[str, Any] = {
             "last_checked_at": now,
             "last_ok_at": now,
@@ -317,6 +323,14 @@ class Pipeline:
             values["last_region_hash"] = region
         if fetch.final_url and fetch.final_url != watch.url:
             values["final_url"] = fetch.final_url
+            permanent = any(status in (301, 308) for status, _ in fetch.redirects)
+            if permanent and fetch.final_url != row.get("final_url"):
+                change = Change(
+                    "watch_moved",
+                    ADMINS,
+                    {"watch": watch.name, "from": watch.url, "to": fetch.final_url},
+                )
+                alerts.append(self._store_change(watch_info(watch), change, now, None, None, None))
         if row.get("failing_alerted"):
             change = Change(
                 "watch_recovered",
@@ -327,8 +341,9 @@ class Pipeline:
                     "failures": row.get("consecutive_failures"),
                 },
             )
-            self._store_change(watch_info(watch), change, now, None, None, None)
+            alerts.append(self._store_change(watch_info(watch), change, now, None, None, None))
         watches.update(self.db, watch.name, **values)
+        return alerts
 
     def _log(
         self,

@@ -121,6 +121,26 @@ def test_failing_pages_never_alert_and_never_delete_history(tmp_path, site, feed
     site.set("/ee.json", feed_versions[2].read_bytes(), content_type="application/json")
     out = check(config, json_lines=True)
     kinds = [json.loads(line)["kind"] for line in out.splitlines()]
-    assert kinds == ["new_draw"]
+    assert kinds == ["new_draw", "watch_recovered"]
     recovered = db.execute("SELECT COUNT(*) FROM changes WHERE kind = 'watch_recovered'")
     assert recovered.fetchone()[0] == 1
+
+
+def test_a_permanent_redirect_is_followed_and_reported_to_admins_once(
+    tmp_path, site, feed_versions
+):
+    site.set("/old.json", status=301, location=site.url("/new.json"))
+    site.set("/new.json", feed_versions[0].read_bytes(), content_type="application/json")
+    config = write_config(
+        tmp_path, [{"name": "ee-rounds", "url": site.url("/old.json"), "kind": "ee-rounds"}]
+    )
+    first = [json.loads(line) for line in check(config, json_lines=True).splitlines()]
+    assert [(c["kind"], c["audience"]) for c in first] == [("watch_moved", "admins")]
+    assert first[0]["data"] == {
+        "watch": "ee-rounds",
+        "from": site.url("/old.json"),
+        "to": site.url("/new.json"),
+    }
+    assert check(config, json_lines=True) == ""
+    db = open_db(tmp_path / "test.db")
+    assert db["watches"].get("ee-rounds")["final_url"] == site.url("/new.json")
