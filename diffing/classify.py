@@ -163,35 +163,45 @@ def _atom(watch: WatchInfo, diff: Diff) -> list[Change]:
 
 
 def _page(watch: WatchInfo, diff: Diff) -> list[Change]:
-    """Sections (sentence diffs) and table rows; a page without records falls back to lines."""
+    """Sections (sentence diffs) and table rows, in page order.
+
+    A page without records (an old snapshot) falls back to the line diff.
+    """
     if not (diff.current or diff.added or diff.changed):
         return [page_change(watch, diff)] if diff.lines_added or diff.lines_removed else []
     edits = _Edits(watch)
     changes: list[Change] = []
     added: dict[str, list[dict[str, Any]]] = {}
     edited: dict[str, list[tuple[dict[str, Any], list[str]]]] = {}
-    for key, record in diff.added.items():
-        if key.startswith(ROW_PREFIX):
+    for key in [*diff.current, *(k for k in diff.added if k not in diff.current)]:
+        record = diff.current.get(key) or diff.added[key]
+        if key in diff.added and key.startswith(ROW_PREFIX):
             added.setdefault(record.get("table", ""), []).append(record)
-        elif key.startswith(SECTION_PREFIX):
+        elif key in diff.added and key.startswith(SECTION_PREFIX):
             edits.section(record, [], record.get("sentences", []), new_section=True)
+        elif key in diff.changed and key.startswith(ROW_PREFIX):
+            if "cells" in diff.changed[key]:
+                old_cells = diff.changed[key]["cells"][0]
+                edited.setdefault(record.get("table", ""), []).append((record, old_cells))
+        elif key in diff.changed and key.startswith(SECTION_PREFIX):
+            changes.extend(_section_changed(record, diff.changed[key], key, edits))
     for table_rows in added.values():
         changes.append(Change("row_added", SUBSCRIBERS, _rows_data(watch, table_rows)))
-    for key, fields in diff.changed.items():
-        record = diff.current.get(key, {})
-        if key.startswith(ROW_PREFIX) and "cells" in fields:
-            edited.setdefault(record.get("table", ""), []).append((record, fields["cells"][0]))
-        elif key.startswith(SECTION_PREFIX):
-            old = fields["sentences"][0] if "sentences" in fields else record.get("sentences")
-            if "section" in fields:
-                old = [fields["section"][0], *(old or [])]
-                new = [fields["section"][1], *record.get("sentences", [])]
-            else:
-                new = record.get("sentences", [])
-            changes.extend(edits.section(record, old or [], new, key=key))
     for table_edits in edited.values():
         changes.extend(_rows_changed(watch, table_edits, edits))
     return changes + edits.changes()
+
+
+def _section_changed(
+    record: dict[str, Any], fields: dict[str, tuple], key: str, edits: _Edits
+) -> list[Change]:
+    """A known section's edits; a changed heading counts as its first sentence."""
+    old = fields["sentences"][0] if "sentences" in fields else record.get("sentences")
+    new = record.get("sentences", [])
+    if "section" in fields:
+        old = [fields["section"][0], *(old or [])]
+        new = [fields["section"][1], *new]
+    return edits.section(record, old or [], new, key=key)
 
 
 class _Edits:

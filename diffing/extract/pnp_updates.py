@@ -151,8 +151,8 @@ def _section_entries(date: str, lines: list[str]) -> list[dict[str, Any]]:
         return [entry(date, line.lstrip()[2:], "") for line in loose]
     if not loose:
         return []
-    first = split_sentences(loose[0])
-    return [entry(date, first[0] if first else loose[0], " ".join(loose))]
+    sentences = split_sentences(" ".join(loose))
+    return [entry(date, sentences[0], " ".join(sentences[1:]))]
 
 
 def table_entries(root: Tag, year: int | None) -> list[dict[str, Any]]:

@@ -1,0 +1,241 @@
+"""Titles and summaries of every semantic change kind, in English and French, from the records."""
+
+from __future__ import annotations
+
+import pytest
+
+from diffing.messages import describe, fmt_int, fmt_range
+
+STEM = "STEM (science, technology, engineering and math) occupations"
+CASES = [
+    (
+        "new_category",
+        {
+            "name": "Transport occupations",
+            "occupations": [
+                {"noc": "72600", "title": "Air pilots, flight engineers and flying instructors"},
+                {"noc": "73300", "title": "Transport truck drivers"},
+            ],
+        },
+        (
+            "New Express Entry category: Transport occupations",
+            "2 eligible occupation(s): 72600 Air pilots, flight engineers and flying instructors; "
+            "73300 Transport truck drivers",
+        ),
+        (
+            "Nouvelle catégorie d’Entrée express : Transport occupations",
+            "2 profession(s) admissible(s) : 72600 Air pilots, flight engineers and flying "
+            "instructors; 73300 Transport truck drivers",
+        ),
+    ),
+    (
+        "new_category",
+        {"name": "French-language proficiency", "occupations": []},
+        (
+            "New Express Entry category: French-language proficiency",
+            "A category without an occupation list.",
+        ),
+        (
+            "Nouvelle catégorie d’Entrée express : French-language proficiency",
+            "Catégorie sans liste de professions.",
+        ),
+    ),
+    (
+        "category_removed",
+        {"name": "Agriculture and agri-food occupations", "occupations": []},
+        (
+            "Express Entry category removed: Agriculture and agri-food occupations",
+            "It is no longer listed among the categories for rounds.",
+        ),
+        (
+            "Catégorie d’Entrée express retirée : Agriculture and agri-food occupations",
+            "Elle ne figure plus parmi les catégories des rondes.",
+        ),
+    ),
+    (
+        "occupations_changed",
+        {
+            "category": STEM,
+            "added": [{"noc": "21321", "title": "Industrial and manufacturing engineers"}],
+            "removed": [],
+        },
+        (
+            f"Express Entry category changed: {STEM}",
+            "Added: 21321 Industrial and manufacturing engineers",
+        ),
+        (
+            f"Catégorie d’Entrée express modifiée : {STEM}",
+            "Ajout : 21321 Industrial and manufacturing engineers",
+        ),
+    ),
+    (
+        "rule_change",
+        {
+            "page": "IEC",
+            "section": "Young Professionals",
+            "before": "You need 6 months of work experience.",
+            "after": "You need one year of work experience.",
+            "url": "https://www.canada.ca/iec.html",
+        },
+        (
+            "Rule changed: IEC – Young Professionals",
+            "Before: You need 6 months of work experience.\n"
+            "After: You need one year of work experience.",
+        ),
+        (
+            "Règle modifiée : IEC – Young Professionals",
+            "Avant : You need 6 months of work experience.\n"
+            "Après : You need one year of work experience.",
+        ),
+    ),
+    (
+        "rule_change",
+        {"page": "Fees", "section": "Fees", "before": "", "after": "- a new $85 fee\n- and more"},
+        ("Rule changed: Fees", "Before: —\nAfter: - a new $85 fee / - and more"),
+        ("Règle modifiée : Fees", "Avant : —\nAprès : - a new $85 fee / - and more"),
+    ),
+    (
+        "page_change",
+        {
+            "page": "iec-en",
+            "sections": ["Dependants"],
+            "added": 1,
+            "removed": 1,
+            "excerpt": "+ Their applications are assessed separately.\n- We look separately.",
+        },
+        (
+            "Page changed: iec-en",
+            "1 line(s) added, 1 line(s) removed in “Dependants”.\n"
+            "+ Their applications are assessed separately.",
+        ),
+        (
+            "Page modifiée : iec-en",
+            "1 ligne(s) ajoutée(s), 1 ligne(s) supprimée(s) dans “Dependants”.\n"
+            "+ Their applications are assessed separately.",
+        ),
+    ),
+    (
+        "row_added",
+        {
+            "table": "Global Talent Occupations List",
+            "columns": ["NOC code", "Occupation", "Minimum wage floor"],
+            "rows": [["21220", "Cybersecurity specialists", "$80,000"]],
+        },
+        (
+            "Global Talent Occupations List: added “21220 Cybersecurity specialists”",
+            "Minimum wage floor: $80,000",
+        ),
+        (
+            "Global Talent Occupations List : ajout de « 21220 Cybersecurity specialists »",
+            "Minimum wage floor: $80,000",
+        ),
+    ),
+    (
+        "row_removed",
+        {
+            "table": "Results",
+            "columns": [],
+            "rows": [["Number of Invitations Issued", "231"], ["Lowest EOI Score", "90"]],
+        },
+        (
+            "Results: 2 rows removed",
+            "Number of Invitations Issued 231; Lowest EOI Score 90",
+        ),
+        (
+            "Results : retrait de 2 lignes",
+            "Number of Invitations Issued 231; Lowest EOI Score 90",
+        ),
+    ),
+    (
+        "new_event",
+        {
+            "title": "Destination Canada Forum Mobilité – Paris",
+            "date": "2026-03-20",
+            "end": "2026-03-21",
+            "place": "Paris, France",
+            "link": "https://example.org/paris",
+        },
+        (
+            "New recruitment event: Destination Canada Forum Mobilité – Paris",
+            "March 20–21, 2026, Paris, France\nhttps://example.org/paris",
+        ),
+        (
+            "Nouvel événement de recrutement : Destination Canada Forum Mobilité – Paris",
+            "20–21 mars 2026, Paris, France\nhttps://example.org/paris",
+        ),
+    ),
+    (
+        "pnp_update",
+        {
+            "province": "British Columbia",
+            "date": "2026-06-18",
+            "headline": "Skills Immigration: Innovate: High Economic Impact",
+            "invitations": 1279,
+            "score": 136,
+        },
+        (
+            "British Columbia PNP: Skills Immigration: Innovate: High Economic Impact",
+            "June 18, 2026: 1,279 invitations, lowest score 136.",
+        ),
+        (
+            "Programme des candidats des provinces (Colombie-Britannique) : Skills Immigration: "
+            "Innovate: High Economic Impact",
+            "18 juin 2026 : 1 279 invitations, note minimale 136.",
+        ),
+    ),
+    (
+        "pnp_update",
+        {
+            "province": "Alberta",
+            "date": "2026-05-01",
+            "headline": "Worker EOI fee",
+            "invitations": None,
+            "score": None,
+        },
+        ("Alberta PNP: Worker EOI fee", "May 1, 2026."),
+        ("Programme des candidats des provinces (Alberta) : Worker EOI fee", "1er mai 2026."),
+    ),
+    (
+        "news",
+        {
+            "title": "Canada expands online passport renewal",
+            "url": "https://www.canada.ca/news.html",
+            "published": "2026-07-28T14:12:00-04:00",
+        },
+        (
+            "IRCC news: Canada expands online passport renewal",
+            "July 28, 2026\nhttps://www.canada.ca/news.html",
+        ),
+        (
+            "Nouvelles d'IRCC : Canada expands online passport renewal",
+            "28 juillet 2026\nhttps://www.canada.ca/news.html",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "data", "english", "french"), CASES)
+def test_each_kind_in_english_and_french(kind, data, english, french):
+    assert describe(kind, data, "en") == english
+    assert describe(kind, data, "fr") == french
+
+
+@pytest.mark.parametrize(("kind", "data", "english", "french"), CASES)
+def test_summaries_are_one_to_three_lines(kind, data, english, french):
+    for _, summary in (english, french):
+        assert 1 <= len(summary.splitlines()) <= 3
+
+
+def test_numbers_and_date_ranges_per_language():
+    assert (fmt_int(5000, "en"), fmt_int(5000, "fr")) == ("5,000", "5 000")
+    assert fmt_range("2026-03-30", "2026-04-02", "en") == "March 30, 2026 – April 2, 2026"
+    assert fmt_range("2026-03-30", "2026-04-02", "fr") == "30 mars 2026 – 2 avril 2026"
+    assert fmt_range("2026-03-20", None, "fr") == "20 mars 2026"
+
+
+def test_long_occupation_lists_are_cut_with_a_count():
+    occupations = [{"noc": f"7230{i}", "title": f"Trade {i}"} for i in range(6)]
+    _, summary = describe("new_category", {"name": "Trades", "occupations": occupations})
+    assert summary == (
+        "6 eligible occupation(s): 72300 Trade 0; 72301 Trade 1; 72302 Trade 2; 72303 Trade 3 (+2)"
+    )
