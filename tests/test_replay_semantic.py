@@ -293,7 +293,11 @@ def test_free_recruitment_event_in_paris(replay, watch, title, summary, when):
 
 def test_fault_bodies_fail_and_only_admins_hear_of_it(replay):
     rows = replay.folder(SYNTHETIC / "faults")
-    assert [(r["kind"], r["audience"]) for r in rows] == [("watch_failing", "admins")]
+    assert [(r["kind"], r["audience"]) for r in rows] == [
+        ("watch_failing", "admins"),
+        ("watch_recovered", "admins"),
+    ]
+    assert rows[0]["data"]["reason"] == "error page: We couldn't find that Web page"
     assert [outcome for _, outcome in replay.outcomes()] == [
         "error",  # Akamai "Access Denied"
         "error",  # empty body
