@@ -344,6 +344,20 @@ def _watch_recovered(d: dict[str, Any], lang: str) -> tuple[str, str]:
     )
 
 
+def _watch_moved(d: dict[str, Any], lang: str) -> tuple[str, str]:
+    if lang == "fr":
+        return (
+            f"Page déplacée : {d.get('watch', '')}",
+            f"Redirection permanente de {d.get('from', '')} vers {d.get('to', '')}. "
+            "Mettez à jour l'adresse dans config.toml.",
+        )
+    return (
+        f"Watch moved: {d.get('watch', '')}",
+        f"Permanent redirect from {d.get('from', '')} to {d.get('to', '')}. "
+        "Update the url in config.toml.",
+    )
+
+
 def _generic(d: dict[str, Any], lang: str) -> tuple[str, str]:
     title = str(d.get("title") or d.get("name") or d.get("watch") or "Change")
     return title, str(d.get("summary", ""))
@@ -364,4 +378,5 @@ RENDERERS = {
     "pnp_update": _pnp_update,
     "watch_failing": _watch_failing,
     "watch_recovered": _watch_recovered,
+    "watch_moved": _watch_moved,
 }

@@ -136,6 +136,7 @@ def test_a_permanent_redirect_is_followed_and_reported_to_admins_once(
     )
     first = [json.loads(line) for line in check(config, json_lines=True).splitlines()]
     assert [(c["kind"], c["audience"]) for c in first] == [("watch_moved", "admins")]
+    assert first[0]["title"] == "Watch moved: ee-rounds"
     assert first[0]["data"] == {
         "watch": "ee-rounds",
         "from": site.url("/old.json"),
