@@ -264,6 +264,8 @@ def cmd_show(args: argparse.Namespace, config: Config) -> int:
         print(f"reviewed: {row['reviewed_at']} by {row['reviewed_by']}{note}")
     print()
     print(row["summary"])
+    print()
+    print("data: " + json.dumps(row["data"], ensure_ascii=False, indent=2))
     if row["diff"]:
         print()
         for line in row["diff"].splitlines():
