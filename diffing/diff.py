@@ -82,10 +82,15 @@ def diff_documents(
     aliases = {alias: key for key, data in known.items() for alias in data.get("aliases", ())}
     for key, record in new_records.items():
         seen_as = key if key in known else _alias_of(record, aliases)
-        if seen_as is None:
+        if seen_as is not None:
+            before = known[seen_as]
+        elif key in old_records:
+            # Re-extracted with a newer extractor: the previous snapshot had it already.
+            before = old_records[key]
+        else:
             result.added[key] = record
             continue
-        changes = field_changes(known[seen_as], record)
+        changes = field_changes(before, record)
         if changes:
             result.changed[key] = changes
         if key not in old_records:

@@ -160,3 +160,12 @@ def test_a_news_release_under_a_new_slug_with_the_same_title_is_not_news():
     (change,) = classify(watch, diff(old, new))
     assert (change.kind, change.audience) == ("page_change", "maintainers")
     assert change.data["excerpt"] == "url: u1 → u2"
+
+
+def test_records_of_a_re_extracted_previous_snapshot_are_not_new():
+    """After an upgrade that adds records to a kind, the first fetch must not flood alerts."""
+    old = {"section:a": section("A", "Same."), "row:t:1": {"table": "T", "cells": ["1", "x"]}}
+    new = {"section:a": section("A", "Same."), "row:t:1": {"table": "T", "cells": ["1", "y"]}}
+    result = diff(old, new, known={})
+    assert result.added == {}
+    assert result.changed == {"row:t:1": {"cells": (["1", "x"], ["1", "y"])}}
