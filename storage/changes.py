@@ -59,9 +59,14 @@ def listing(
     unreviewed: bool = False,
     watch: str | None = None,
     topic: str | None = None,
+    kind: str | None = None,
+    before: int | None = None,
     limit: int = 50,
 ) -> list[dict[str, Any]]:
-    """Changes, newest first, optionally only the unreviewed ones or one watch's/topic's."""
+    """Changes, newest first, optionally only the unreviewed ones or one watch's/topic's/kind's.
+
+    ``before`` keeps only ids below it: the next page after a page that ended at that id.
+    """
     where, params = [], []
     if unreviewed:
         where.append("reviewed_at IS NULL")
@@ -71,6 +76,12 @@ def listing(
     if topic:
         where.append("topic = ?")
         params.append(topic)
+    if kind:
+        where.append("kind = ?")
+        params.append(kind)
+    if before is not None:
+        where.append("id < ?")
+        params.append(before)
     sql = "SELECT * FROM changes"
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -88,3 +99,14 @@ def mark_reviewed(
         [utcnow(), by, note, change_id],
     )
     return cursor.rowcount > 0
+
+
+def distinct_values(db: sqlite_utils.Database, column: str) -> list[str]:
+    """The values of ``watch``, ``kind`` or ``topic`` that occur among changes, sorted.
+
+    What the review page offers in its filters: only values that would match something.
+    """
+    if column not in ("watch", "kind", "topic"):
+        raise ValueError(f"not a change column to list: {column!r}")
+    sql = f"SELECT DISTINCT {column} FROM changes ORDER BY {column}"
+    return [row[0] for row in db.execute(sql).fetchall()]

@@ -1,0 +1,371 @@
+"""The review page's HTML: the layout, the changes list, one change, errors, and the stylesheet.
+
+Plain server-rendered HTML, no script. Every value that came from the web or a user passes
+through :func:`html.escape` here; only fragments built in this package are inserted raw.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+from review.feed import is_web_url
+from review.filters import Filters
+from review.sidediff import side_by_side
+
+NOTE_MAX = 2000
+NAME_MAX = 100
+
+CSS = """
+:root { color-scheme: light; --fg: #1b1b1b; --muted: #555; --line: #d0d4d9; --accent: #1a4f8b;
+  --del-bg: #fde8e8; --del-mark: #f6b9b9; --ins-bg: #e3f5e6; --ins-mark: #a8dcb1; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  color: var(--fg); background: #fff; }
+header.site { background: #26374a; color: #fff; padding: .6rem 1.5rem; display: flex;
+  gap: 1.5rem; align-items: baseline; flex-wrap: wrap; }
+header.site a { color: #fff; }
+header.site .name { font-weight: 700; font-size: 1.1rem; text-decoration: none; }
+main { padding: 1rem 1.5rem 3rem; max-width: 110rem; }
+a { color: var(--accent); }
+a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible,
+textarea:focus-visible { outline: 3px solid #f90; outline-offset: 2px; }
+h1 { font-size: 1.5rem; margin: .5rem 0 1rem; }
+h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; border-bottom: 1px solid var(--line); }
+form.filters { display: flex; flex-wrap: wrap; gap: .75rem 1.25rem; align-items: end;
+  margin-bottom: 1rem; padding: .75rem; background: #f5f6f7; border: 1px solid var(--line); }
+form.filters label { display: flex; flex-direction: column; font-size: .9rem; }
+form.filters label.check { flex-direction: row; gap: .4rem; align-items: center; }
+select, input, textarea, button { font: inherit; }
+select, input[type=text], textarea { padding: .25rem .4rem; border: 1px solid #888;
+  border-radius: 3px; }
+button { padding: .35rem 1rem; border: 1px solid #1a4f8b; background: #1a4f8b; color: #fff;
+  border-radius: 3px; cursor: pointer; }
+table { border-collapse: collapse; }
+table.changes { width: 100%; }
+table.changes th, table.changes td { text-align: left; padding: .35rem .5rem;
+  border-bottom: 1px solid var(--line); vertical-align: top; }
+table.changes tbody tr:hover { background: #f5f8fc; }
+caption { text-align: left; font-weight: 600; padding: .25rem 0; }
+td.num, th.num { font-variant-numeric: tabular-nums; }
+time, td.key { white-space: nowrap; }
+.badge { display: inline-block; padding: 0 .45rem; border-radius: 3px; font-size: .85rem;
+  border: 1px solid; white-space: nowrap; }
+.badge.done { color: #175c26; border-color: #6fb57e; background: #ecf7ee; }
+.badge.todo { color: #7a4a00; border-color: #d9a441; background: #fff6e0; }
+.pager { display: flex; gap: 1.5rem; margin-top: 1rem; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 0; }
+dl.meta dt { font-weight: 600; color: var(--muted); }
+dl.meta dd { margin: 0; overflow-wrap: anywhere; }
+.summary { white-space: pre-wrap; overflow-wrap: anywhere; background: #f5f6f7;
+  padding: .75rem; border-left: 4px solid #26374a; margin: 0; }
+table.data th { text-align: left; padding: .2rem 1rem .2rem 0; vertical-align: top; }
+table.data td { padding: .2rem 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+table.diff { width: 100%; table-layout: fixed; font: 13px/1.45 ui-monospace, "DejaVu Sans Mono",
+  Menlo, Consolas, monospace; border: 1px solid var(--line); }
+table.diff col.num { width: 3.5rem; }
+table.diff caption { font: 600 .95rem system-ui, sans-serif; }
+table.diff th { background: #eef0f2; text-align: left; padding: .3rem .5rem;
+  font-family: system-ui, sans-serif; font-size: .9rem; border-bottom: 1px solid var(--line); }
+table.diff td { padding: 0 .5rem; white-space: pre-wrap; overflow-wrap: anywhere;
+  vertical-align: top; }
+table.diff td.num { color: #767676; text-align: right; user-select: none;
+  border-right: 1px solid var(--line); }
+table.diff td.del { background: var(--del-bg); }
+table.diff td.ins { background: var(--ins-bg); }
+table.diff td.empty { background: #f3f3f3; }
+table.diff del { background: var(--del-mark); text-decoration: line-through; }
+table.diff ins { background: var(--ins-mark); text-decoration: none; }
+table.diff tr.skip td { background: #eef3f9; color: var(--muted); text-align: center;
+  font-family: system-ui, sans-serif; font-style: italic; padding: .2rem; }
+.status { padding: .6rem .8rem; border-radius: 3px; border: 1px solid; }
+.status.done { color: #175c26; border-color: #6fb57e; background: #ecf7ee; }
+.status.todo { color: #7a4a00; border-color: #d9a441; background: #fff6e0; }
+blockquote { margin: .5rem 0 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+form.review { display: grid; gap: .4rem; max-width: 40rem; margin-top: 1rem; }
+form.review label { font-weight: 600; }
+form.review button { justify-self: start; margin-top: .4rem; }
+.hint { color: var(--muted); font-size: .9rem; }
+details { margin-top: 1rem; }
+"""
+
+ICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    '<rect width="16" height="16" rx="3" fill="#26374a"/>'
+    '<path d="M4 8.5l2.5 2.5L12 5" stroke="#fff" stroke-width="2" fill="none"/></svg>'
+)
+
+
+def layout(title: str, body: str, *, prefix: str, feed_href: str | None = None) -> str:
+    """A whole HTML document around ``body`` (trusted markup); ``title`` is escaped."""
+    feed_link = (
+        f'<link rel="alternate" type="application/atom+xml" title="Changes (Atom)" '
+        f'href="{escape(feed_href)}">'
+        if feed_href
+        else ""
+    )
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="referrer" content="no-referrer">'
+        f"<title>{escape(title)} · ircc-watch review</title>"
+        f'<link rel="icon" type="image/svg+xml" href="{prefix}/favicon.svg">'
+        f'<link rel="stylesheet" href="{prefix}/style.css">{feed_link}</head><body>'
+        '<header class="site">'
+        f'<a class="name" href="{prefix}/">ircc-watch review</a>'
+        f'<nav aria-label="Main"><a href="{prefix}/">All changes</a> · '
+        f'<a href="{prefix}/?unreviewed=1">Unreviewed</a> · '
+        f'<a href="{prefix}/feed.atom">Atom feed</a></nav></header>'
+        f"<main>{body}</main></body></html>"
+    )
+
+
+def list_page(
+    rows: Sequence[dict[str, Any]],
+    *,
+    filters: Filters,
+    watches: Sequence[str],
+    kinds: Sequence[str],
+    prefix: str,
+    page_size: int,
+) -> str:
+    """The changes list with its filter form and paging links."""
+    query = filters.query(paging=False)
+    feed_href = f"{prefix}/feed.atom" + (f"?{query}" if query else "")
+    body = [
+        "<h1>Changes</h1>",
+        _filter_form(filters, watches, kinds, prefix),
+        f'<p><a href="{escape(feed_href)}">Atom feed of these changes</a></p>',
+    ]
+    if rows:
+        body.append(
+            '<table class="changes">'
+            f"<caption>{escape(filters.describe())}, newest first</caption>"
+            '<thead><tr><th scope="col" class="num">ID</th><th scope="col">Observed</th>'
+            '<th scope="col">Watch</th><th scope="col">Kind</th><th scope="col">Title</th>'
+            '<th scope="col">Review</th></tr></thead><tbody>'
+        )
+        body.extend(_list_row(row, filters, prefix) for row in rows)
+        body.append("</tbody></table>")
+    else:
+        body.append(f"<p>No changes: {escape(filters.describe().lower())}.</p>")
+    pager = []
+    if filters.before is not None:
+        pager.append(f'<a href="{prefix}/{_q(filters.but(before=None))}">Newest changes</a>')
+    if len(rows) >= page_size:
+        older = filters.but(before=rows[-1]["id"])
+        pager.append(f'<a href="{prefix}/{_q(older)}">Older changes</a>')
+    if pager:
+        body.append(f'<nav class="pager" aria-label="Pages">{"".join(pager)}</nav>')
+    return layout("Changes", "".join(body), prefix=prefix, feed_href=feed_href)
+
+
+def change_page(
+    change: dict[str, Any],
+    *,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    prefix: str,
+    token: str,
+    reviewer: str,
+    next_unreviewed: int | None,
+    full: bool,
+) -> str:
+    """One change: its facts, data, side-by-side diff of its snapshots and the review form."""
+    cid = change["id"]
+    body = [
+        f'<p><a href="{prefix}/">← All changes</a></p>',
+        f"<h1>{escape(change['title'])}</h1>",
+        '<dl class="meta">',
+        f"<dt>Change</dt><dd>#{cid}</dd>",
+        f"<dt>Observed</dt><dd>{_time(change['observed_at'])}</dd>",
+        f'<dt>Watch</dt><dd><a href="{prefix}/{_q(Filters(watch=change["watch"]))}">'
+        f"{escape(change['watch'])}</a></dd>",
+        f'<dt>Kind</dt><dd><a href="{prefix}/{_q(Filters(kind=change["kind"]))}">'
+        f"{escape(change['kind'])}</a></dd>",
+        f"<dt>Topic</dt><dd>{escape(change['topic'])}</dd>",
+        f"<dt>Audience</dt><dd>{escape(change['audience'])}</dd>",
+        f"<dt>Language</dt><dd>{escape(change['lang'])}</dd>",
+        f"<dt>Live page</dt><dd>{_live_link(change.get('url'))}</dd>",
+        "</dl>",
+        '<h2 id="summary">Summary</h2>',
+        f'<p class="summary">{escape(change["summary"])}</p>',
+    ]
+    if change["data"]:
+        body.append('<h2 id="data">Data</h2>')
+        body.append(_data_table(change["data"]))
+    body.append('<h2 id="diff">What changed</h2>')
+    body.append(_diff_section(change, before, after, prefix, full))
+    body.append(_review_section(change, prefix, token, reviewer, next_unreviewed))
+    return layout(f"#{cid} {change['title']}", "".join(body), prefix=prefix)
+
+
+def error_page(status: int, heading: str, message: str, *, prefix: str) -> str:
+    """A short page explaining what went wrong and where to go next."""
+    body = (
+        f"<h1>{escape(heading)}</h1><p>{escape(message)}</p>"
+        f'<p><a href="{prefix}/">Back to the changes</a></p>'
+    )
+    return layout(f"{status} {heading}", body, prefix=prefix)
+
+
+def _q(filters: Filters) -> str:
+    query = filters.query()
+    return escape(f"?{query}") if query else ""
+
+
+def _when(value: str) -> str:
+    """A stored UTC time ("2025-03-18T02:24:37Z") as people read it: "2025-03-18 02:24 UTC"."""
+    if len(value) >= 16 and value[10] == "T":
+        return f"{value[:10]} {value[11:16]} UTC"
+    return value
+
+
+def _time(value: str | None) -> str:
+    if not value:
+        return "—"
+    return f'<time datetime="{escape(value)}">{escape(_when(value))}</time>'
+
+
+def _filter_form(
+    filters: Filters, watches: Sequence[str], kinds: Sequence[str], prefix: str
+) -> str:
+    checked = " checked" if filters.unreviewed else ""
+    return (
+        f'<form class="filters" method="get" action="{prefix}/" aria-label="Filter changes">'
+        f'<label class="check"><input type="checkbox" name="unreviewed" value="1"{checked}>'
+        "Unreviewed only</label>"
+        f"<label>Watch{_select('watch', watches, filters.watch, 'Any watch')}</label>"
+        f"<label>Kind{_select('kind', kinds, filters.kind, 'Any kind')}</label>"
+        f'<button type="submit">Filter</button> <a href="{prefix}/">Clear filters</a></form>'
+    )
+
+
+def _select(name: str, options: Sequence[str], current: str | None, any_label: str) -> str:
+    values = list(options)
+    if current and current not in values:
+        values.append(current)
+    items = [f'<option value="">{escape(any_label)}</option>']
+    for value in values:
+        selected = " selected" if value == current else ""
+        items.append(f'<option value="{escape(value)}"{selected}>{escape(value)}</option>')
+    return f'<select name="{name}">{"".join(items)}</select>'
+
+
+def _list_row(row: dict[str, Any], filters: Filters, prefix: str) -> str:
+    href = f"{prefix}/changes/{row['id']}"
+    if row["reviewed_at"]:
+        by = escape(row["reviewed_by"] or "")
+        review = f'<span class="badge done">Reviewed</span> <span class="hint">by {by}</span>'
+    else:
+        review = '<span class="badge todo">Not reviewed</span>'
+    return (
+        f'<tr><td class="num"><a href="{href}">{row["id"]}</a></td>'
+        f"<td>{_time(row['observed_at'])}</td>"
+        f'<td class="key"><a href="{prefix}/{_q(filters.but(watch=row["watch"], before=None))}">'
+        f"{escape(row['watch'])}</a></td>"
+        f'<td class="key"><a href="{prefix}/{_q(filters.but(kind=row["kind"], before=None))}">'
+        f"{escape(row['kind'])}</a></td>"
+        f'<td><a href="{href}">{escape(row["title"])}</a></td>'
+        f"<td>{review}</td></tr>"
+    )
+
+
+def _live_link(url: str | None) -> str:
+    if not url:
+        return "—"
+    if not is_web_url(url):
+        return escape(url)
+    return f'<a href="{escape(url)}" rel="noopener noreferrer">{escape(url)}</a>'
+
+
+def _data_table(data: dict[str, Any]) -> str:
+    rows = []
+    for key, value in data.items():
+        if isinstance(value, str):
+            shown = escape(value)
+        elif isinstance(value, int | float | bool) or value is None:
+            shown = escape(json.dumps(value))
+        else:
+            shown = f"<pre>{escape(json.dumps(value, ensure_ascii=False, indent=2))}</pre>"
+        rows.append(f'<tr><th scope="row">{escape(str(key))}</th><td>{shown}</td></tr>')
+    return f'<table class="data"><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _diff_section(
+    change: dict[str, Any],
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    prefix: str,
+    full: bool,
+) -> str:
+    parts = []
+    if before is not None and after is not None:
+        href = f"{prefix}/changes/{change['id']}" + ("" if full else "?context=all")
+        toggle = "Show only the changed lines" if full else "Show the whole text"
+        parts.append(f'<p><a href="{href}#diff">{toggle}</a></p>')
+        parts.append(
+            side_by_side(
+                before["content"],
+                after["content"],
+                context=None if full else 3,
+                before_label=_snapshot_label("Before", before),
+                after_label=_snapshot_label("After", after),
+                caption="Normalized page text, previous snapshot beside the new one",
+            )
+        )
+    else:
+        parts.append(
+            "<p>No side-by-side diff: this change has no pair of snapshots to compare "
+            "(a watch's health, or a record that disappeared).</p>"
+        )
+    if change.get("diff"):
+        parts.append(
+            "<details><summary>Unified diff, as stored</summary>"
+            f"<pre>{escape(change['diff'])}</pre></details>"
+        )
+    return "".join(parts)
+
+
+def _snapshot_label(side: str, snapshot: dict[str, Any]) -> str:
+    return f"{side}: snapshot #{snapshot['id']}, {_when(snapshot['observed_at'])}"
+
+
+def _review_section(
+    change: dict[str, Any], prefix: str, token: str, reviewer: str, next_unreviewed: int | None
+) -> str:
+    cid = change["id"]
+    if change["reviewed_at"]:
+        status = (
+            f'<div class="status done" role="status"><strong>Reviewed</strong> by '
+            f"{escape(change['reviewed_by'] or '')} on {_time(change['reviewed_at'])}."
+        )
+        if change["review_note"]:
+            status += f"<blockquote>{escape(change['review_note'])}</blockquote>"
+        status += "</div>"
+        button = "Update review"
+    else:
+        status = '<div class="status todo" role="status"><strong>Not reviewed yet.</strong></div>'
+        button = "Mark reviewed"
+    following = ""
+    if next_unreviewed is not None and next_unreviewed != cid:
+        following = (
+            f'<p><a href="{prefix}/changes/{next_unreviewed}">Newest unreviewed change '
+            f"(#{next_unreviewed})</a></p>"
+        )
+    return (
+        '<h2 id="review">Review</h2>'
+        f"{status}"
+        f'<form class="review" method="post" action="{prefix}/changes/{cid}/review">'
+        f'<input type="hidden" name="csrf_token" value="{escape(token)}">'
+        '<label for="by">Your name</label>'
+        f'<input type="text" id="by" name="by" required maxlength="{NAME_MAX}" '
+        f'autocomplete="name" value="{escape(reviewer)}">'
+        '<label for="note">Note <span class="hint">(optional)</span></label>'
+        f'<textarea id="note" name="note" rows="3" maxlength="{NOTE_MAX}">'
+        f"{escape(change['review_note'] or '')}</textarea>"
+        f'<button type="submit">{button}</button></form>{following}'
+    )
