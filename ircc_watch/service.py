@@ -61,6 +61,7 @@ class Service:
         self.crawl_lock = asyncio.Lock()
         self.application: Any = None
         self.delivery: Any = None
+        self.review_runner: Any = None
 
     def _recipients(self, change: dict[str, Any]) -> list[tuple[int, str, str]]:
         from notifier.routing import recipients_for
@@ -77,6 +78,7 @@ class Service:
         self._schedule_all()
         self.scheduler.start()
         await self._start_bot()
+        await self._start_review()
         tasks = [asyncio.create_task(self._crawl_loop(), name="crawl")]
         if self.delivery is not None:
             tasks.append(asyncio.create_task(self.delivery.run(self.stopping), name="delivery"))
@@ -88,6 +90,10 @@ class Service:
         for task in pending:
             task.cancel()
         await self._stop_bot()
+        if self.review_runner is not None:
+            from review.app import stop_review
+
+            await stop_review(self.review_runner)
         stop_reactor()
         self.db.conn.close()
         log.info("stopped")
@@ -221,6 +227,15 @@ class Service:
             await self.application.updater.start_polling(drop_pending_updates=False)
             bot = self.application.bot
         self.delivery = Delivery(self.db, self.config, bot)
+
+    async def _start_review(self) -> None:
+        """Serve the maintainers' review page when the config has a [review] section."""
+        review = self.config.review
+        if review is None:
+            return
+        from review.app import create_app, start_review
+
+        self.review_runner = await start_review(create_app(self.db), review.host, review.port)
 
     async def _stop_bot(self) -> None:
         if self.application is None:

@@ -63,3 +63,13 @@ def run_cli(
 def site():
     with LocalSite() as local:
         yield local
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stop_twisted_thread_pool():
+    """Tests that crawl in-process start Twisted's thread pool; stop it or pytest never exits."""
+    yield
+    if "twisted.internet.reactor" in sys.modules:
+        from crawlers.runner import stop_reactor
+
+        stop_reactor()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,12 @@ def service_config(tmp_path: Path, site, telegram, interval: str = "1s") -> Path
     )
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def start(config: Path, log: Path) -> subprocess.Popen:
     env = {**os.environ, "TEST_IRCC_TOKEN": TOKEN, "IRCC_WATCH_SCRAPY_SETTINGS": FAST_SCRAPY}
     return subprocess.Popen(
@@ -99,12 +107,16 @@ def test_run_detects_a_change_delivers_it_and_stops_cleanly(
 ):
     site.set("/ee.json", feed_versions[0].read_bytes(), content_type="application/json")
     config = service_config(tmp_path, site, telegram)
+    port = free_port()
+    config.write_text(config.read_text() + f'\n[review]\nhost = "127.0.0.1"\nport = {port}\n')
     log = tmp_path / "run.log"
     process = start(config, log)
     try:
         assert wait_until(lambda: "baseline" in fetch_outcomes(tmp_path / "test.db"))
         site.set("/ee.json", feed_versions[2].read_bytes(), content_type="application/json")
         assert telegram.wait_for(lambda: telegram.messages_to(MAINTAINER), timeout=30)
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10).read().decode()
+        assert "Express Entry draw #340" in page
     finally:
         started = time.monotonic()
         code = stop(process)
