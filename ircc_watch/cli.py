@@ -307,13 +307,7 @@ def cmd_watches(args: argparse.Namespace, config: Config) -> int:
     )
     print(header)
     for row in rows:
-        state = (
-            "paused"
-            if row["paused"]
-            else (
-                "failing" if row["consecutive_failures"] else ("ok" if row["last_ok_at"] else "new")
-            )
-        )
+        state = watches.state(row)
         print(
             f"{row['name']:<24} {row['kind']:<13} {row['topic']:<14} {state:<8} "
             f"{row['last_checked_at'] or '-':<21} {row['last_change_at'] or '-':<21} "

@@ -282,15 +282,9 @@ class AdminActions:
     async def status(self) -> str:
         lines = []
         for row in watch_rows.all_rows(self.service.db):
-            state = (
-                "paused"
-                if row["paused"]
-                else (
-                    f"failing x{row['consecutive_failures']}"
-                    if row["consecutive_failures"]
-                    else ("ok" if row["last_ok_at"] else "new")
-                )
-            )
+            state = watch_rows.state(row)
+            if state == "failing":
+                state += f" x{row['consecutive_failures']}"
             lines.append(
                 f"{row['name']}: {state}, last check {row['last_checked_at'] or '-'}, "
                 f"last change {row['last_change_at'] or '-'}"

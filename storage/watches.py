@@ -48,6 +48,15 @@ def all_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM watches WHERE in_config = 1 ORDER BY name"))
 
 
+def state(row: dict[str, Any]) -> str:
+    """A watch's health in one word: paused, failing, ok, or new (never checked)."""
+    if row["paused"]:
+        return "paused"
+    if row["consecutive_failures"]:
+        return "failing"
+    return "ok" if row["last_ok_at"] else "new"
+
+
 def update(db: sqlite_utils.Database, name: str, **values: Any) -> None:
     """Set columns of one watch."""
     db["watches"].update(name, values)
