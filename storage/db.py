@@ -36,20 +36,31 @@ def schema_version(db: sqlite_utils.Database) -> int:
 
 
 def migrate(db: sqlite_utils.Database) -> list[int]:
-    """Apply every migration newer than the database, each in its own transaction."""
+    """Apply every migration newer than the database, each in its own transaction.
+
+    Each migration takes the write lock first (BEGIN IMMEDIATE) and reads the version under
+    it, so two processes opening a new database at once (the service and a CLI command)
+    cannot both apply the same migration.
+    """
     db.execute(
         "CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at TEXT)"
     )
     applied = []
-    current = schema_version(db)
     for version, statements in MIGRATIONS:
-        if version <= current:
+        if version <= schema_version(db):
             continue
-        with db.atomic():
-            for statement in statements:
-                db.execute(statement)
-            db.execute(
-                "INSERT INTO migrations (version, applied_at) VALUES (?, ?)", [version, utcnow()]
-            )
-        applied.append(version)
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            if version > schema_version(db):
+                for statement in statements:
+                    db.conn.execute(statement)
+                db.conn.execute(
+                    "INSERT INTO migrations (version, applied_at) VALUES (?, ?)",
+                    [version, utcnow()],
+                )
+                applied.append(version)
+            db.conn.execute("COMMIT")
+        except BaseException:
+            db.conn.execute("ROLLBACK")
+            raise
     return applied

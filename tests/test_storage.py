@@ -111,3 +111,27 @@ def test_no_write_leaves_a_transaction_open(tmp_path):
     watches.set_paused(db, "a", True)
     changes.mark_reviewed(db, 1, "ana")
     assert not db.conn.in_transaction
+
+
+def test_a_migration_applied_meanwhile_by_another_process_is_not_applied_again(
+    tmp_path, monkeypatch
+):
+    """The service and a CLI command may open a new database at the same moment."""
+    import sqlite_utils
+
+    import storage.db
+
+    path = tmp_path / "race.db"
+    open_db(path)
+    real = storage.db.schema_version
+    calls = []
+
+    def stale_first_read(db):
+        calls.append(1)
+        return 0 if len(calls) == 1 else real(db)
+
+    monkeypatch.setattr(storage.db, "schema_version", stale_first_read)
+    other = sqlite_utils.Database(path)
+    assert migrate(other) == []
+    assert not other.conn.in_transaction
+    assert real(other) == MIGRATIONS[-1][0]
