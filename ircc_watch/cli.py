@@ -135,7 +135,9 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     chosen = [w for w in config.watches if not args.names or w.name in args.names]
     db = open_database(config)
     pipeline = Pipeline(db, config, recipients=lambda change: recipients_for(db, config, change))
-    outcomes = asyncio.run(_run_check(db, config, pipeline, chosen, crawl_overrides_from_env()))
+    outcomes, sent = asyncio.run(
+        _run_check(db, config, pipeline, chosen, crawl_overrides_from_env())
+    )
     failed = 0
     for outcome in outcomes:
         failed += outcome.outcome == "error"
@@ -155,15 +157,18 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
             print(f"  [{change['kind']}] {change['title']}")
             for text in change["summary"].splitlines():
                 print(f"      {text}")
+    if sent is not None and not args.json:
+        print(f"sent {sent} Telegram message(s)")
     return 1 if failed else 0
 
 
 async def _run_check(db, config, pipeline, chosen, overrides):
     from crawlers.runner import stop_reactor
-    from ircc_watch.checking import check
+    from ircc_watch.checking import check, send_due
 
     try:
-        return await check(db, config, pipeline, chosen, crawl_overrides=overrides)
+        outcomes = await check(db, config, pipeline, chosen, crawl_overrides=overrides)
+        return outcomes, await send_due(db, config)
     finally:
         stop_reactor()
 

@@ -217,3 +217,31 @@ def test_json_logs_carry_one_line_per_check(tmp_path, site, telegram, feed_versi
     assert checks[0]["watch"] == "ee-rounds" and checks[0]["outcome"] == "baseline"
     assert checks[0]["status"] == 200 and checks[0]["bytes"] > 500_000
     assert {"ms", "changes", "error"} <= set(checks[0])
+
+
+def test_an_alert_whose_send_failed_is_delivered_by_the_next_process(
+    tmp_path, site, telegram, feed_versions
+):
+    """check stores the change and tries to send; Telegram fails; run delivers it, once."""
+    site.set("/ee.json", feed_versions[0].read_bytes(), content_type="application/json")
+    config = service_config(tmp_path, site, telegram, interval="1h")
+    env = {**os.environ, "TEST_IRCC_TOKEN": TOKEN, "IRCC_WATCH_SCRAPY_SETTINGS": FAST_SCRAPY}
+    cli = [sys.executable, "-m", "ircc_watch.cli", "--config", str(config)]
+    baseline = subprocess.run([*cli, "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert "baseline" in baseline.stdout and "sent 0 Telegram message(s)" in baseline.stdout
+
+    site.set("/ee.json", feed_versions[2].read_bytes(), content_type="application/json")
+    telegram.fail_next("sendMessage", 500, "Internal Server Error", count=1)
+    changed = subprocess.run([*cli, "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert "[new_draw] Express Entry draw #340" in changed.stdout
+    assert "sent 0 Telegram message(s)" in changed.stdout
+    assert telegram.messages_to(MAINTAINER) == []
+
+    process = start(config, tmp_path / "run.log")
+    try:
+        assert telegram.wait_for(lambda: telegram.messages_to(MAINTAINER), timeout=40)
+        time.sleep(1.5)
+    finally:
+        assert stop(process) == 0
+    (message,) = telegram.messages_to(MAINTAINER)
+    assert "#340" in message["text"]
