@@ -140,7 +140,10 @@ class Service:
             if self.stopping.is_set():
                 return
             names, self.due = self.due, set()
-            await self.check_now(sorted(names))
+            try:
+                await self.check_now(sorted(names))
+            except Exception:  # one bad round must not stop every later check
+                log.exception("check of %s failed", ", ".join(sorted(names)))
 
     async def check_now(self, names: list[str]) -> list[Any]:
         """Fetch the named watches now (skipping paused and backed-off ones unless forced)."""
@@ -169,6 +172,9 @@ class Service:
         return outcomes
 
     def _sink(self, fetch: Fetch) -> None:
+        if fetch.watch not in {w.name for w in self.config.watches}:
+            log.info("dropping the fetch of %s: no longer in the config", fetch.watch)
+            return
         outcome = self.pipeline.handle(fetch)
         watch = self.config.watch(fetch.watch)
         if outcome.outcome == "error":
