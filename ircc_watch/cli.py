@@ -95,8 +95,13 @@ def setup_logging(fmt: str, level: int) -> None:
     root.setLevel(level)
     for noisy in ("scrapy", "twisted", "httpx", "httpcore", "telegram", "apscheduler", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    # Scrapy logs "Gave up retrying" as an error; the check's own line already reports it.
-    logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
+    # Scrapy logs "Gave up retrying" and a robots.txt that could not be fetched as errors with
+    # tracebacks; the page's own fetch fails the same way and the check's line reports it.
+    for repeated in (
+        "scrapy.downloadermiddlewares.retry",
+        "scrapy.downloadermiddlewares.robotstxt",
+    ):
+        logging.getLogger(repeated).setLevel(logging.CRITICAL)
 
 
 class JsonFormatter(logging.Formatter):
