@@ -257,3 +257,17 @@ def test_an_alert_whose_send_failed_is_delivered_by_the_next_process(
         assert stop(process) == 0
     (message,) = telegram.messages_to(MAINTAINER)
     assert "#340" in message["text"]
+
+
+def test_sigterm_lets_the_check_in_flight_finish_before_exiting(
+    tmp_path, site, telegram, feed_versions
+):
+    site.set("/ee.json", feed_versions[0].read_bytes(), content_type="application/json", delay=3)
+    config = service_config(tmp_path, site, telegram, interval="1h")
+    process = start(config, tmp_path / "run.log")
+    try:
+        assert wait_until(lambda: site.hits("/ee.json"))
+    finally:
+        assert stop(process) == 0
+    assert fetch_outcomes(tmp_path / "test.db") == ["baseline"]
+    assert "stopping: finishing in-flight work" in (tmp_path / "run.log").read_text()
