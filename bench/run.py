@@ -3,7 +3,8 @@
 1. An unchanged canada.ca page: the region pre-check vs the full parse it lets us skip.
 2. The Express Entry feed (780 KB): extract, and a whole replay of 100 real versions.
 3. Crawling: repeated in-process crawls (AsyncCrawlerRunner) vs a subprocess per crawl.
-4. Memory: peak Python allocation during the replay.
+4. Memory: peak Python allocation during the replay; the service's resident memory over a
+   minute of one-second checks (a process admins leave running for months must not grow).
 """
 
 from __future__ import annotations
@@ -170,7 +171,68 @@ def bench_crawl() -> None:
         )
 
 
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def bench_service_memory(seconds: float = 60.0) -> None:
+    import json
+    import os
+    import signal
+
+    from tests.fakes.site import LocalSite
+
+    pages = [p.read_bytes() for p in PAGE]
+    with LocalSite() as site, tempfile.TemporaryDirectory() as tmp:
+        watches_toml = ""
+        for i in range(5):
+            site.set(f"/p{i}.html", pages[0], etag=False)
+            watches_toml += (
+                f'[[watch]]\nname = "p{i}"\nurl = "{site.url(f"/p{i}.html")}"\ninterval = "1s"\n'
+            )
+        config = Path(tmp) / "config.toml"
+        config.write_text(
+            '[settings]\ndatabase = "bench.db"\nallowed_domains = ["127.0.0.1"]\n' + watches_toml,
+            encoding="utf-8",
+        )
+        env = {
+            **os.environ,
+            "IRCC_WATCH_SCRAPY_SETTINGS": json.dumps({"AUTOTHROTTLE_ENABLED": False}),
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ircc_watch.cli", "--config", str(config), "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            time.sleep(5)
+            start_rss = rss_kib(process.pid)
+            start_hits = len([r for r in site.requests if r["path"].endswith(".html")])
+            deadline = time.monotonic() + seconds
+            turn = 0
+            while time.monotonic() < deadline:
+                turn += 1
+                for i in range(5):  # every fetch differs in bytes, as canada.ca's do
+                    site.set(f"/p{i}.html", pages[turn % len(pages)], etag=False)
+                time.sleep(1)
+            end_rss = rss_kib(process.pid)
+            hits = len([r for r in site.requests if r["path"].endswith(".html")]) - start_hits
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+    print(
+        f"service, 5 watches every 1 s for {seconds:.0f} s ({hits} page fetches, all noise-only): "
+        f"RSS {start_rss / 1024:.1f} MiB after warm-up, {end_rss / 1024:.1f} MiB at the end"
+    )
+
+
 if __name__ == "__main__":
     bench_precheck()
     bench_feed_and_replay()
     bench_crawl()
+    bench_service_memory()

@@ -48,20 +48,27 @@ async def check(
     pipeline: Pipeline,
     chosen: Iterable[Watch],
     crawl_overrides: dict[str, Any] | None = None,
-    sink: Callable[[Fetch], Any] | None = None,
+    sink: Callable[[Fetch], Outcome | None] | None = None,
 ) -> list[Outcome]:
     """Fetch the chosen watches once; returns one Outcome per watch, in crawl order.
 
     ``sink`` replaces ``pipeline.handle`` when the caller wants to look at each Fetch too
-    (the service reads Retry-After); it must still call ``pipeline.handle``.
+    (the service reads Retry-After); it must still call ``pipeline.handle`` and return its
+    Outcome (or None for a fetch it dropped).
     """
-    chosen = list(chosen)
-    start = len(pipeline.outcomes)
+    handle = sink or pipeline.handle
+    outcomes: list[Outcome] = []
+
+    def collect(fetch: Fetch) -> None:
+        outcome = handle(fetch)
+        if outcome is not None:
+            outcomes.append(outcome)
+
     await crawl(
-        targets_for(db, chosen),
-        sink or pipeline.handle,
+        targets_for(db, list(chosen)),
+        collect,
         user_agent=config.settings.user_agent,
         allowed_domains=config.settings.allowed_domains,
         overrides=crawl_overrides,
     )
-    return pipeline.outcomes[start:]
+    return outcomes

@@ -64,7 +64,6 @@ class Pipeline:
         self.config = config
         self.recipients = recipients or (lambda change: [])
         self.removal_grace = removal_grace
-        self.outcomes: list[Outcome] = []
 
     def handle(self, fetch: Fetch, now: str | None = None) -> Outcome:
         """Process one Fetch; never raises for bad content (it is logged as a failure)."""
@@ -79,7 +78,6 @@ class Pipeline:
             outcome = self._failure(watch, fetch, now, f"HTTP {fetch.status}")
         else:
             outcome = self._body(watch, fetch, now)
-        self.outcomes.append(outcome)
         log.info(
             "check %s: %s status=%s bytes=%d ms=%.0f changes=%d%s",
             watch.name,

@@ -25,7 +25,7 @@ from crawlers.items import Fetch
 from crawlers.runner import ensure_reactor, stop_reactor
 from ircc_watch.checking import check
 from ircc_watch.config import Config, ConfigError, load_config
-from ircc_watch.pipeline import Pipeline
+from ircc_watch.pipeline import Outcome, Pipeline
 from storage import watches as watch_rows
 from storage.db import open_db
 
@@ -171,10 +171,10 @@ class Service:
             )
         return outcomes
 
-    def _sink(self, fetch: Fetch) -> None:
+    def _sink(self, fetch: Fetch) -> Outcome | None:
         if fetch.watch not in {w.name for w in self.config.watches}:
             log.info("dropping the fetch of %s: no longer in the config", fetch.watch)
-            return
+            return None
         outcome = self.pipeline.handle(fetch)
         watch = self.config.watch(fetch.watch)
         if outcome.outcome == "error":
@@ -194,6 +194,7 @@ class Service:
             log.info("change %s: [%s] %s", change["watch"], change["kind"], change["title"])
         if outcome.changes and self.delivery is not None:
             self.delivery.wake()
+        return outcome
 
     async def reload(self) -> str:
         """Load the config again; a broken one is refused and the running one kept."""

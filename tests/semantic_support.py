@@ -8,7 +8,7 @@ from typing import Any
 from crawlers.items import Fetch
 from ircc_watch.cli import CHANGE_FIELDS, observed_at
 from ircc_watch.config import load_config
-from ircc_watch.pipeline import Pipeline
+from ircc_watch.pipeline import Outcome, Pipeline
 from storage import watches
 from storage.db import open_db
 
@@ -28,6 +28,7 @@ class Replayer:
         self.db = open_db(self.config.settings.database)
         watches.sync(self.db, self.config.watches)
         self.pipeline = Pipeline(self.db, self.config)
+        self.handled: list[Outcome] = []
 
     def folder(self, folder: Path, watch: str | None = None) -> list[dict[str, Any]]:
         """Replay one watch's folder (named after the watch unless ``watch`` is given)."""
@@ -42,12 +43,13 @@ class Replayer:
                 body=path.read_bytes(),
             )
             outcome = self.pipeline.handle(fetch, now=observed_at(path.name) or UNDATED)
+            self.handled.append(outcome)
             rows += [{name: row[name] for name in CHANGE_FIELDS} for row in outcome.changes]
         return rows
 
     def outcomes(self) -> list[tuple[str, str]]:
         """(watch, outcome) of every fetch handled so far, in order."""
-        return [(o.watch, o.outcome) for o in self.pipeline.outcomes]
+        return [(o.watch, o.outcome) for o in self.handled]
 
 
 def brief(rows: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
