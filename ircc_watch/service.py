@@ -111,10 +111,18 @@ class Service:
         )
 
     def _schedule_all(self) -> None:
-        for job in self.scheduler.get_jobs():
-            job.remove()
+        """One job per watch; on reload, jobs of watches whose interval is unchanged stay as
+        they are, so a reload does not re-check every page at once."""
+        existing = {job.id: job for job in self.scheduler.get_jobs()}
+        wanted = {watch.name for watch in self.config.watches}
+        for name, job in existing.items():
+            if name not in wanted:
+                job.remove()
         now = datetime.now(UTC)
         for watch in self.config.watches:
+            job = existing.get(watch.name)
+            if job is not None and job.trigger.interval.total_seconds() == watch.interval:
+                continue
             jitter = min(watch.interval * 0.1, MAX_JITTER)
             first = now + timedelta(seconds=random.uniform(0, min(jitter, 5.0)))
             self.scheduler.add_job(
