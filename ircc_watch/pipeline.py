@@ -194,12 +194,12 @@ class Pipeline:
         changes as page changes; re-running it on the stored raw body avoids that.
         """
         if last["normalizer_version"] == NORMALIZER_VERSION:
-            return Document.from_json(last["document"])
+            return Document.from_json(snapshots.document_json(last))
         body = snapshots.load_body(self.db, last["body_hash"])
         try:
             return extract(watch.kind, body, selector=watch.selector, url=watch.url)
         except ContentError:
-            return Document.from_json(last["document"])
+            return Document.from_json(snapshots.document_json(last))
 
     def _due_removals(self, info: WatchInfo, now: str, snapshot_id: int | None) -> list[dict]:
         cutoff = _shift(now, -self.removal_grace)

@@ -335,7 +335,7 @@ class Handlers:
         for watch in feeds:
             snapshot = snapshots.latest(self.db, watch.name)
             if snapshot is not None:
-                records = Document.from_json(snapshot["document"]).records.values()
+                records = Document.from_json(snapshots.document_json(snapshot)).records.values()
                 return sorted(records, key=_draw_order, reverse=True)
         return []
 

@@ -45,8 +45,18 @@ def get(db: sqlite_utils.Database, snapshot_id: int) -> dict[str, Any] | None:
 
 
 def insert(db: sqlite_utils.Database, **row: Any) -> int:
-    """Add a snapshot row; returns its id."""
+    """Add a snapshot row; returns its id. ``document`` (JSON text) is stored compressed."""
+    if isinstance(row.get("document"), str):
+        row["document"] = zlib.compress(row["document"].encode("utf-8"), 6)
     return db["snapshots"].insert(row).last_pk
+
+
+def document_json(row: dict[str, Any]) -> str:
+    """A snapshot's Document as JSON text, whether stored compressed or (older rows) as text."""
+    stored = row["document"]
+    if isinstance(stored, bytes):
+        return zlib.decompress(stored).decode("utf-8")
+    return stored
 
 
 def count(db: sqlite_utils.Database, watch: str) -> int:

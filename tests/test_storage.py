@@ -135,3 +135,24 @@ def test_a_migration_applied_meanwhile_by_another_process_is_not_applied_again(
     assert migrate(other) == []
     assert not other.conn.in_transaction
     assert real(other) == MIGRATIONS[-1][0]
+
+
+def test_snapshot_documents_are_stored_compressed_and_read_back_either_way(tmp_path):
+    db = open_db(tmp_path / "a.db")
+    watches.sync(db, [Watch(name="a", url="https://www.canada.ca/a.html")])
+    document = '{"kind": "page", "text": "' + "Express Entry " * 2000 + '"}'
+    digest = snapshots.store_body(db, b"<main></main>")
+    common = {
+        "watch": "a",
+        "observed_at": "2026-01-01T00:00:00Z",
+        "body_hash": digest,
+        "content_hash": "h",
+        "content": "",
+        "normalizer_version": 2,
+    }
+    new_id = snapshots.insert(db, document=document, **common)
+    stored = db.execute("SELECT length(document) FROM snapshots WHERE id = ?", [new_id])
+    assert stored.fetchone()[0] < len(document) / 50
+    assert snapshots.document_json(snapshots.get(db, new_id)) == document
+    old_id = db["snapshots"].insert({"document": document, **common}).last_pk
+    assert snapshots.document_json(snapshots.get(db, old_id)) == document
