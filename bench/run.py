@@ -27,6 +27,7 @@ from diffing.extract import extract  # noqa: E402
 from diffing.precheck import fingerprint  # noqa: E402
 from ircc_watch.config import load_config  # noqa: E402
 from ircc_watch.pipeline import Pipeline  # noqa: E402
+from ircc_watch.replay import replay_file  # noqa: E402
 from storage import watches  # noqa: E402
 from storage.db import open_db  # noqa: E402
 
@@ -88,11 +89,8 @@ def bench_feed_and_replay() -> None:
         start = time.perf_counter()
         changes = 0
         for path in files:
-            fetch = Fetch(
-                "ee-rounds", config.watches[0].url, config.watches[0].url, 200, path.read_bytes()
-            )
             t0 = time.perf_counter()
-            changes += len(pipeline.handle(fetch, now=_stamp(path.name)).changes)
+            changes += len(replay_file(pipeline, config.watches[0], path).changes)
             per_version.append((time.perf_counter() - t0) * 1000)
         total = time.perf_counter() - start
         _, peak = tracemalloc.get_traced_memory()
@@ -108,10 +106,6 @@ def bench_feed_and_replay() -> None:
             f"database after replay: {size / 2**20:.1f} MiB for {raw / 2**20:.1f} MiB "
             f"of raw versions ({raw / size:.1f}x smaller)"
         )
-
-
-def _stamp(name: str) -> str:
-    return f"{name[:10]}T{name[11:13]}:{name[13:15]}:00Z"
 
 
 CRAWL_SCRIPT = """

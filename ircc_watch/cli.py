@@ -7,7 +7,6 @@ import asyncio
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -16,7 +15,6 @@ from typing import Any
 
 from ircc_watch.config import Config, ConfigError, load_config
 
-OBSERVED_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2})(\d{2})Z")
 CHANGE_FIELDS = ("watch", "kind", "topic", "audience", "observed_at", "title", "summary", "data")
 
 
@@ -178,20 +176,10 @@ async def _run_check(db, config, pipeline, chosen, overrides):
         stop_reactor()
 
 
-def observed_at(name: str) -> str | None:
-    """The UTC time a saved file's name starts with ("2025-03-16T2124Z_…"), as stored."""
-    match = OBSERVED_PREFIX.match(name)
-    if not match:
-        return None
-    day, hour, minute = match.groups()
-    return f"{day}T{hour}:{minute}:00Z"
-
-
 def cmd_replay(args: argparse.Namespace, config: Config) -> int:
-    from crawlers.items import Fetch
     from ircc_watch.pipeline import Pipeline
+    from ircc_watch.replay import replay_file
     from notifier.routing import recipients_for
-    from storage.db import utcnow
 
     if not args.dir.is_dir():
         print(f"{args.dir}: not a folder", file=sys.stderr)
@@ -211,14 +199,7 @@ def cmd_replay(args: argparse.Namespace, config: Config) -> int:
     for folder in folders:
         watch = config.watch(folder.name)
         for path in sorted(p for p in folder.iterdir() if p.is_file()):
-            fetch = Fetch(
-                watch=watch.name,
-                url=watch.url,
-                final_url=watch.url,
-                status=200,
-                body=path.read_bytes(),
-            )
-            outcome = pipeline.handle(fetch, now=observed_at(path.name) or utcnow())
+            outcome = replay_file(pipeline, watch, path)
             for change in outcome.changes:
                 print(change_json(change), flush=False)
     sys.stdout.flush()

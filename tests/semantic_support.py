@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from crawlers.items import Fetch
-from ircc_watch.cli import CHANGE_FIELDS, observed_at
+from ircc_watch.cli import CHANGE_FIELDS
 from ircc_watch.config import load_config
 from ircc_watch.pipeline import Outcome, Pipeline
+from ircc_watch.replay import replay_file
 from storage import watches
 from storage.db import open_db
 
@@ -35,14 +35,7 @@ class Replayer:
         found = self.config.watch(watch or folder.name)
         rows = []
         for path in sorted(p for p in folder.iterdir() if p.is_file()):
-            fetch = Fetch(
-                watch=found.name,
-                url=found.url,
-                final_url=found.url,
-                status=200,
-                body=path.read_bytes(),
-            )
-            outcome = self.pipeline.handle(fetch, now=observed_at(path.name) or UNDATED)
+            outcome = replay_file(self.pipeline, found, path, UNDATED)
             self.handled.append(outcome)
             rows += [{name: row[name] for name in CHANGE_FIELDS} for row in outcome.changes]
         return rows
