@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -18,9 +18,11 @@ def ensure_reactor() -> None:
     Must be called from inside the running loop. ``startRunning`` (not ``run``) lets
     asyncio keep driving the loop; without it the first crawl hangs.
     """
-    from twisted.internet import asyncioreactor
+    if "twisted.internet.reactor" not in sys.modules:
+        # Installing again would build a second reactor whose waker pipe (two file
+        # descriptors) is never closed: one install per process, reused by every crawl.
+        from twisted.internet import asyncioreactor
 
-    with contextlib.suppress(Exception):  # already installed in this process
         asyncioreactor.install(asyncio.get_running_loop())
     from twisted.internet import reactor
 
