@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", type=int)
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
-    p = sub.add_parser("review", help="mark a change reviewed")
+    p = sub.add_parser("review", help="add a review to a change (earlier ones are kept)")
     p.add_argument("id", type=int)
     p.add_argument("--note")
     p.add_argument("--by", default=os.environ.get("USER", "cli"))
@@ -235,7 +235,7 @@ def cmd_changes(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_show(args: argparse.Namespace, config: Config) -> int:
-    from storage import changes
+    from storage import changes, reviews
 
     db = open_database(config)
     row = changes.get(db, args.id)
@@ -250,9 +250,9 @@ def cmd_show(args: argparse.Namespace, config: Config) -> int:
     )
     if row["url"]:
         print(f"url: {row['url']}")
-    if row["reviewed_at"]:
-        note = f" ({row['review_note']})" if row["review_note"] else ""
-        print(f"reviewed: {row['reviewed_at']} by {row['reviewed_by']}{note}")
+    for review in reviews.history(db, row["id"]):
+        note = f" ({review['note']})" if review["note"] else ""
+        print(f"reviewed: {review['reviewed_at']} by {review['reviewed_by']}{note}")
     print()
     print(row["summary"])
     print()

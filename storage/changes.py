@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
+from storage import reviews
 from storage.db import utcnow
 
 
@@ -93,12 +94,9 @@ def listing(
 def mark_reviewed(
     db: sqlite_utils.Database, change_id: int, by: str, note: str | None = None
 ) -> bool:
-    """Mark a change reviewed (who, when, optional note); False when there is no such change."""
-    cursor = db.execute(
-        "UPDATE changes SET reviewed_at = ?, reviewed_by = ?, review_note = ? WHERE id = ?",
-        [utcnow(), by, note, change_id],
-    )
-    return cursor.rowcount > 0
+    """Add a review of a change (who, now, optional note) to its history; False when there is
+    no such change. Earlier reviews are kept (see :mod:`storage.reviews`)."""
+    return reviews.add(db, change_id, by, note)
 
 
 def distinct_values(db: sqlite_utils.Database, column: str) -> list[str]:

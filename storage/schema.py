@@ -140,4 +140,22 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "CREATE INDEX subscriptions_topic ON subscriptions(topic)",
         ],
     ),
+    (
+        3,
+        [
+            # Every review of a change (who, when, note), never overwritten; the changes
+            # table's reviewed_* columns keep the latest one for the lists and the bot.
+            """CREATE TABLE reviews (
+                id INTEGER PRIMARY KEY,
+                change_id INTEGER NOT NULL REFERENCES changes(id),
+                reviewed_at TEXT NOT NULL,
+                reviewed_by TEXT NOT NULL,
+                note TEXT
+            )""",
+            "CREATE INDEX reviews_change ON reviews(change_id, id)",
+            """INSERT INTO reviews (change_id, reviewed_at, reviewed_by, note)
+               SELECT id, reviewed_at, COALESCE(reviewed_by, ''), review_note FROM changes
+               WHERE reviewed_at IS NOT NULL ORDER BY id""",
+        ],
+    ),
 ]
