@@ -10,31 +10,23 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from html import unescape
 
+import soupsieve
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from diffing.document import ContentError
-from diffing.textutil import squash
+from diffing.region import LABELS, LEGACY, locate, region_bytes
+from diffing.textutil import decode, squash
 
 NORMALIZER_VERSION = 2
 
-NOISE_SELECTORS = (
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "iframe",
-    "svg",
-    "#wb-dtmd",
-    ".pagedetails",
-    ".gc-pg-hlpfl",
-    ".wb-share",
-    "[data-ajax-replace]",
-    "nav",
-    "#wb-lng",
-    "#wb-bc",
-    ".gc-subway",
-)
+# Noise inside a content region, matched in one walk of the tree (the selectors
+# "script", "#wb-dtmd", ".gc-subway", "[data-ajax-replace]", … by tag, id, class, attribute).
+NOISE_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "svg", "nav"})
+NOISE_IDS = frozenset({"wb-dtmd", "wb-lng", "wb-bc"})
+NOISE_CLASSES = frozenset({"pagedetails", "gc-pg-hlpfl", "wb-share", "gc-subway"})
+NOISE_ATTRIBUTES = ("data-ajax-replace",)
 
 BLOCKS = {"p", "li", "dt", "dd", "caption", "figcaption", "summary", "blockquote", "pre", "address"}
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -74,33 +66,26 @@ ERROR_PAGE_PATTERNS = (
     re.compile(r"\bmaintenance (?:en cours|planifiée)\b", re.I),
 )
 
-_MAIN_OPEN = re.compile(rb"<main\b", re.I)
-_MAIN_CLOSE = re.compile(rb"</main\s*>", re.I)
-
 
 @dataclass
 class Region:
-    """The content region of a page and a few facts from its head."""
+    """The content region of a page, the rule that found it, and a few facts from its head."""
 
     root: Tag
     title: str
     modified: str | None
     lang: str | None
+    rule: str = "gcweb-main"
 
 
-def region_fingerprint(body: bytes) -> str | None:
-    """Hash of the bytes between ``<main`` and ``</main>``, found without parsing.
+def region_fingerprint(body: bytes, rule: str | None = None) -> str | None:
+    """Hash of the content region's bytes under ``rule``, found without parsing.
 
     Most checks find nothing new, yet canada.ca HTML differs on every fetch (the Akamai
     script); this cheap hash lets an unchanged page skip the full parse.
     """
-    start = _MAIN_OPEN.search(body)
-    if not start:
-        return None
-    end = _MAIN_CLOSE.search(body, start.end())
-    if not end:
-        return None
-    return hashlib.sha256(body[start.start() : end.end()]).hexdigest()
+    chunk = region_bytes(body, rule)
+    return hashlib.sha256(chunk).hexdigest() if chunk is not None else None
 
 
 def looks_like_error_page(text: str) -> str | None:
@@ -118,50 +103,162 @@ def looks_truncated(html: str) -> bool:
     return "<html" in html[:4000].lower() and "</html" not in html[-4000:].lower()
 
 
-def find_region(html: str, selector: str | None = None) -> Region:
-    """Parse ``html`` and return its content region, or raise ContentError."""
+def find_region(html: str, selector: str | None = None, rule: str | None = None) -> Region:
+    """Return the content region of ``html`` (only it is parsed), or raise ContentError.
+
+    ``selector`` (a watch's CSS selector) wins; else ``rule`` (the baseline's rule, see
+    ``diffing.region``) is the only one tried; else the first rule that matches is used
+    and recorded in ``Region.rule``.
+    """
     if not html.strip():
         raise ContentError("empty body")
     if looks_truncated(html):
         raise ContentError("truncated body", "the document ends before </html>")
-    soup = BeautifulSoup(html, "lxml")
     if selector:
+        soup = BeautifulSoup(html, "lxml")
         root = soup.select_one(selector)
         if root is None:
             raise ContentError("content region missing", f"nothing matches selector {selector!r}")
+        head = html
+        used = "selector"
     else:
-        root = (
-            soup.find("main", attrs={"property": "mainContentOfPage"})
-            or soup.find("main")
-            or soup.find(attrs={"role": "main"})
-        )
-        if root is None:
+        span = locate(html, rule)
+        if span is None:
             problem = looks_like_error_page(html)
             if problem:
                 raise ContentError("error page", problem)
-            raise ContentError("content region missing", "no <main> element")
+            if rule is None:
+                detail = "no <main> element and no <body>"
+            elif rule == LEGACY:
+                detail = "no <main> element"
+            else:
+                detail = f"no {LABELS[rule]} (the region this watch's baseline used)"
+            raise ContentError("content region missing", detail)
+        head = html[: span.start]
+        used = span.rule
+        soup = BeautifulSoup(html[span.start : span.end], "lxml")
+        root = soup.body if span.tag == "body" else soup.find(span.tag)
+        if root is None:
+            raise ContentError("content region missing", f"no {LABELS[span.rule]}")
+        if span.tag == "body":
+            problem = looks_like_error_page(html)
+            if problem:
+                raise ContentError("error page", problem)
+            root = body_content(root)
     problem = looks_like_error_page(root.get_text(" "))
     if problem:
         raise ContentError("error page", problem)
-    title_tag = soup.find("title")
-    modified = soup.find("meta", attrs={"name": "dcterms.modified"})
-    time_tag = soup.select_one("#wb-dtmd time")
-    html_tag = soup.find("html")
+    time_tag = _DTMD_TIME.select_one(root) or (_DTMD_TIME.select_one(soup) if selector else None)
     return Region(
         root=root,
-        title=squash(title_tag.get_text()) if title_tag else "",
-        modified=(modified.get("content") if modified else None)
+        title=_head_title(head),
+        modified=_head_meta(head, "dcterms.modified")
         or (squash(time_tag.get_text()) if time_tag else None),
-        lang=html_tag.get("lang") if isinstance(html_tag, Tag) else None,
+        lang=_html_lang(head),
+        rule=used,
+    )
+
+
+_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
+_META = re.compile(r"<meta\b[^>]*>", re.I)
+_HTML_TAG = re.compile(r"<html\b[^>]*>", re.I)
+_ATTRS = re.compile(r"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))")
+_DTMD_TIME = soupsieve.compile("#wb-dtmd time")
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    return {name.lower(): unescape(a or b or c) for name, a, b, c in _ATTRS.findall(tag)}
+
+
+def _head_title(head: str) -> str:
+    match = _TITLE.search(head)
+    return squash(unescape(re.sub(r"<[^>]+>", "", match.group(1)))) if match else ""
+
+
+def _head_meta(head: str, name: str) -> str | None:
+    for tag in _META.findall(head):
+        attrs = _attrs(tag)
+        if attrs.get("name") == name and "content" in attrs:
+            return attrs["content"]
+    return None
+
+
+def _html_lang(head: str) -> str | None:
+    match = _HTML_TAG.search(head)
+    return _attrs(match.group(0)).get("lang") if match else None
+
+
+# A page read as a whole <body>: the site's chrome is not content.
+_CHROME = {"header", "footer", "nav", "aside"}
+_CHROME_ROLES = {"banner", "navigation", "contentinfo", "complementary", "search"}
+_KEEPS_CHROME = {"article", "section", "details"}
+_KEEPS_CHROME_CLASSES = {"panel", "card"}
+
+
+def body_content(body: Tag) -> Tag:
+    """A page's ``<body>`` without its chrome, narrowed to the part around its ``<h1>``.
+
+    Header, navigation, footer, asides and forms go (a form that wraps the whole page,
+    as ASP.NET sites do, is unwrapped instead); then, when the page has an ``<h1>``, the
+    closest element around it that holds at least half of the remaining text is the
+    region, which leaves out site banners and feedback boxes beside the content.
+    """
+    for tag in body.find_all(_is_chrome):
+        if tag.parent is not None:
+            tag.decompose()
+    for form in body.find_all("form"):
+        if form.find("h1") is not None or form.find(["h2", "h3"]) is not None:
+            form.unwrap()
+        else:
+            form.decompose()
+    heading = body.find("h1")
+    if heading is None:
+        return body
+    total = len(squash(body.get_text(" ")))
+    for parent in heading.parents:
+        if parent is body:
+            break
+        if len(squash(parent.get_text(" "))) * 2 >= total:
+            return parent
+    return body
+
+
+def _is_chrome(tag: Tag) -> bool:
+    if tag.name in ("script", "style", "noscript", "template"):
+        return True
+    classes = tag.get("class") or []
+    if tag.name not in _CHROME and tag.get("role") not in _CHROME_ROLES:
+        return "breadcrumb" in classes or "skip" in classes
+    # A <header> or <footer> of an article, a section or a panel is part of that content.
+    return not any(
+        parent.name in _KEEPS_CHROME or _KEEPS_CHROME_CLASSES & set(parent.get("class") or [])
+        for parent in tag.parents
     )
 
 
 def strip_noise(root: Tag) -> Tag:
     """Remove scripts, widgets and the "Date modified" block from the region, in place."""
-    for selector in NOISE_SELECTORS:
-        for tag in root.select(selector):
-            tag.decompose()
+    found: list[Tag] = []
+    _collect_noise(root, found)
+    for tag in found:
+        tag.decompose()
     return root
+
+
+def _collect_noise(node: Tag, found: list[Tag]) -> None:
+    for child in node.children:
+        if not isinstance(child, Tag):
+            continue
+        attrs = child.attrs
+        if (
+            child.name in NOISE_TAGS
+            or attrs.get("id") in NOISE_IDS
+            or ("class" in attrs and not NOISE_CLASSES.isdisjoint(attrs["class"]))
+            or any(name in attrs for name in NOISE_ATTRIBUTES)
+        ):
+            found.append(child)
+        else:
+            _collect_noise(child, found)
 
 
 def to_lines(root: Tag) -> list[str]:
@@ -240,3 +337,24 @@ def inline_text(tag: Tag) -> str:
     for br in tag.find_all("br"):
         br.replace_with(" ")
     return tag.get_text()
+
+
+def read_region(body: bytes, selector: str | None = None, rule: str | None = None) -> Region:
+    """``find_region`` on a fetched body, with the noise already stripped from the region."""
+    region = find_region(decode(body), selector, rule)
+    strip_noise(region.root)
+    return region
+
+
+def region_meta(region: Region) -> dict[str, str | None]:
+    """The facts a Document keeps about its page: title, date modified, language, region rule.
+
+    ``region`` is the rule the pipeline hands back on the next fetch, so that the region
+    chosen at the baseline is kept.
+    """
+    return {
+        "title": region.title,
+        "modified": region.modified,
+        "lang": region.lang,
+        "region": region.rule,
+    }

@@ -11,10 +11,14 @@ HTML_KINDS = {"page", "ee-categories", "events", "pnp-updates"}
 _FIRST_ENTRY = re.compile(rb"<entry\b")
 
 
-def fingerprint(kind: str, body: bytes) -> str | None:
-    """Equal fingerprints mean equal content, so the parse can be skipped; None means unknown."""
+def fingerprint(kind: str, body: bytes, rule: str | None = None) -> str | None:
+    """Equal fingerprints mean equal content, so the parse can be skipped; None means unknown.
+
+    For HTML kinds it hashes the content region found by ``rule``, the region rule the
+    watch's baseline used (the same rule the extractor will follow).
+    """
     if kind in HTML_KINDS:
-        return region_fingerprint(body)
+        return region_fingerprint(body, rule)
     if kind == "atom":
         match = _FIRST_ENTRY.search(body)
         return hashlib.sha256(body[match.start() :]).hexdigest() if match else None

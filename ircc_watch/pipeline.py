@@ -6,6 +6,7 @@ storage (snapshot, changes and deliveries in ONE transaction).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +22,8 @@ from diffing.document import ContentError, Document
 from diffing.extract import extract
 from diffing.messages import describe
 from diffing.normalize import NORMALIZER_VERSION
-from diffing.precheck import fingerprint
+from diffing.precheck import HTML_KINDS, fingerprint
+from diffing.region import baseline_rule
 from ircc_watch.config import Config, Watch
 from storage import changes as change_rows
 from storage import fetches, records, snapshots, watches
@@ -64,6 +66,7 @@ class Pipeline:
         self.config = config
         self.recipients = recipients or (lambda change: [])
         self.removal_grace = removal_grace
+        self._rules: dict[str, tuple[int, str | None]] = {}
 
     def handle(self, fetch: Fetch, now: str | None = None) -> Outcome:
         """Process one Fetch; never raises for bad content (it is logged as a failure)."""
@@ -112,7 +115,8 @@ class Pipeline:
         fresh = last is not None and last["normalizer_version"] == NORMALIZER_VERSION
         if fresh and digest in (row.get("last_body_hash"), last["body_hash"]):
             return self._unchanged(watch, fetch, now, "unchanged", validators, digest)
-        region = fingerprint(watch.kind, fetch.body)
+        rule = self._region_rule(watch, last)
+        region = fingerprint(watch.kind, fetch.body, rule)
         if (
             fresh
             and region is not None
@@ -120,7 +124,9 @@ class Pipeline:
         ):
             return self._unchanged(watch, fetch, now, "unchanged", validators, digest, region)
         try:
-            document = extract(watch.kind, fetch.body, selector=watch.selector, url=watch.url)
+            document = extract(
+                watch.kind, fetch.body, selector=watch.selector, url=watch.url, region=rule
+            )
         except ContentError as exc:
             return self._failure(watch, fetch, now, str(exc))
         content_hash = document.content_hash()
@@ -197,9 +203,20 @@ class Pipeline:
             return Document.from_json(snapshots.document_json(last))
         body = snapshots.load_body(self.db, last["body_hash"])
         try:
-            return extract(watch.kind, body, selector=watch.selector, url=watch.url)
+            rule = self._region_rule(watch, last)
+            return extract(watch.kind, body, selector=watch.selector, url=watch.url, region=rule)
         except ContentError:
             return Document.from_json(snapshots.document_json(last))
+
+    def _region_rule(self, watch: Watch, last: dict[str, Any] | None) -> str | None:
+        """The content-region rule of the watch's last snapshot: the baseline's, kept."""
+        if last is None or watch.selector or watch.kind not in HTML_KINDS:
+            return None
+        cached = self._rules.get(watch.name)
+        if cached is None or cached[0] != last["id"]:
+            meta = json.loads(snapshots.document_json(last)).get("meta", {})
+            cached = self._rules[watch.name] = (last["id"], baseline_rule(meta))
+        return cached[1]
 
     def _due_removals(self, info: WatchInfo, now: str, snapshot_id: int | None) -> list[dict]:
         cutoff = _shift(now, -self.removal_grace)

@@ -112,9 +112,15 @@ def test_page_without_a_content_region_is_a_content_error():
             b"<html><body><p>We are currently performing scheduled maintenance.</p></body></html>",
         )
     assert caught.value.reason == "error page"
+    # A page without <main> is read as its <body>; a watch whose baseline had a <main>
+    # keeps that rule, and then the same page is a fault.
+    plain = b"<html><body><header>Site</header><div>Welcome</div></body></html>"
+    document = extract("page", plain)
+    assert (document.text, document.meta["region"]) == ("Welcome", "body")
     with pytest.raises(ContentError) as caught:
-        extract("page", b"<html><body><div>Welcome</div></body></html>")
+        extract("page", plain, region="gcweb-main")
     assert caught.value.reason == "content region missing"
+    assert "the region this watch's baseline used" in caught.value.detail
 
 
 def test_line_diff_reports_added_and_removed_lines():

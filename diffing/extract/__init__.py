@@ -19,10 +19,23 @@ EXTRACTORS: dict[str, Extractor] = {
 }
 
 
-def extract(kind: str, body: bytes, *, selector: str | None = None, url: str = "") -> Document:
-    """Run the extractor for ``kind`` on a fetched body."""
+def extract(
+    kind: str,
+    body: bytes,
+    *,
+    selector: str | None = None,
+    url: str = "",
+    region: str | None = None,
+) -> Document:
+    """Run the extractor for ``kind`` on a fetched body.
+
+    ``region`` is the content-region rule of the watch's baseline (``diffing.region``),
+    handed only to the HTML kinds, which record the rule they used in ``Document.meta``.
+    """
     try:
         extractor = EXTRACTORS[kind]
     except KeyError:
         raise ValueError(f"no extractor for kind {kind!r}") from None
+    if region is not None:
+        return extractor(body, selector=selector, url=url, region=region)
     return extractor(body, selector=selector, url=url)

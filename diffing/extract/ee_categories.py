@@ -20,18 +20,20 @@ from bs4 import Tag
 from diffing.document import ContentError, Document
 from diffing.extract.structure import HEADING_TAGS, page_name, section_records, slug
 from diffing.extract.tables import noc_code, parse_table
-from diffing.normalize import find_region, strip_noise, to_lines
+from diffing.normalize import read_region, region_meta, to_lines
 from diffing.sentences import LIST_MARK, split_sentences
-from diffing.textutil import decode, squash
+from diffing.textutil import squash
 
 CATEGORY_PREFIX = "category:"
 _GENERIC = {"occupations", "occupation", "professions", "profession", "category", "categorie"}
 
 
-def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Document:
+def extract(
+    body: bytes, *, selector: str | None = None, url: str = "", region: str | None = None
+) -> Document:
     """Categories (name, occupations, requirements) plus the page's other sections."""
-    region = find_region(decode(body), selector)
-    root = strip_noise(region.root)
+    found = read_region(body, selector, region)
+    root = found.root
     lines = to_lines(root)
     records: dict[str, dict[str, Any]] = {}
     names: set[str] = set()
@@ -45,7 +47,7 @@ def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Docum
         }
     if not records:
         raise ContentError("no categories", "no category blocks on the page")
-    page = page_name(region.title)
+    page = page_name(found.title)
     for key, section in section_records(lines, first_heading=page).items():
         if section["section"] in names:
             continue
@@ -55,7 +57,7 @@ def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Docum
         kind="ee-categories",
         text="\n".join(lines),
         records=records,
-        meta={"title": region.title, "modified": region.modified, "lang": region.lang},
+        meta=region_meta(found),
     )
 
 

@@ -14,16 +14,17 @@ from diffing.dates import first_date
 from diffing.document import Document
 from diffing.extract.structure import slug
 from diffing.extract.tables import Table, parse_table
-from diffing.normalize import find_region, strip_noise, to_lines
-from diffing.textutil import decode
+from diffing.normalize import read_region, region_meta, to_lines
 
 EVENT_PREFIX = "event:"
 
 
-def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Document:
+def extract(
+    body: bytes, *, selector: str | None = None, url: str = "", region: str | None = None
+) -> Document:
     """Every event listed in a table with a date column."""
-    region = find_region(decode(body), selector)
-    root = strip_noise(region.root)
+    found = read_region(body, selector, region)
+    root = found.root
     records: dict[str, dict[str, Any]] = {}
     for tag in root.find_all("table"):
         table = parse_table(tag)
@@ -33,7 +34,7 @@ def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Docum
         kind="events",
         text="\n".join(to_lines(root)),
         records=records,
-        meta={"title": region.title, "modified": region.modified, "lang": region.lang},
+        meta=region_meta(found),
     )
 
 

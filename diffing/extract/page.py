@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from diffing.document import Document
 from diffing.extract.structure import page_name, section_records, table_records
-from diffing.normalize import find_region, strip_noise, to_lines
-from diffing.textutil import decode
+from diffing.normalize import read_region, region_meta, to_lines
 
 
-def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Document:
+def extract(
+    body: bytes, *, selector: str | None = None, url: str = "", region: str | None = None
+) -> Document:
     """The page's main content as lines, section records and table-row records."""
-    region = find_region(decode(body), selector)
-    root = strip_noise(region.root)
+    found = read_region(body, selector, region)
+    root = found.root
     lines = to_lines(root)
     rows, captions = table_records(root)
-    name = page_name(region.title)
+    name = page_name(found.title)
     records = {**section_records(lines, captions, name), **rows}
     for record in records.values():
         record["page"] = name
@@ -26,5 +27,5 @@ def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Docum
         kind="page",
         text="\n".join(lines),
         records=records,
-        meta={"title": region.title, "modified": region.modified, "lang": region.lang},
+        meta=region_meta(found),
     )

@@ -25,9 +25,9 @@ from diffing.dates import find_dates, first_date, leading_date
 from diffing.document import ContentError, Document
 from diffing.extract.structure import masked, slug
 from diffing.extract.tables import parse_table
-from diffing.normalize import find_region, strip_noise, to_lines
+from diffing.normalize import read_region, region_meta, to_lines
 from diffing.sentences import split_sentences
-from diffing.textutil import decode, parse_int, squash
+from diffing.textutil import parse_int, squash
 
 PROVINCES = {
     "ontario.ca": "Ontario",
@@ -47,13 +47,15 @@ _FIGURE = re.compile(r"\d[\d,\u00a0\u202f ]*")
 _MAX_HEADLINE = 160
 
 
-def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Document:
+def extract(
+    body: bytes, *, selector: str | None = None, url: str = "", region: str | None = None
+) -> Document:
     """Every dated entry on the page as a record keyed by date and masked headline."""
-    region = find_region(decode(body), selector)
-    root = strip_noise(region.root)
+    found = read_region(body, selector, region)
+    root = found.root
     lines = to_lines(root)
     province = province_for(url)
-    year = _title_year(region.title, lines)
+    year = _title_year(found.title, lines)
     entries = table_entries(root, year) + heading_entries(lines, year) + list_entries(root, year)
     records: dict[str, dict[str, Any]] = {}
     for entry in entries:
@@ -68,7 +70,7 @@ def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Docum
         kind="pnp-updates",
         text="\n".join(lines),
         records=dict(sorted(records.items())),
-        meta={"title": region.title, "modified": region.modified, "lang": region.lang},
+        meta=region_meta(found),
     )
 
 
