@@ -26,7 +26,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "unknown_topic": "Unknown topic <b>{topic}</b>. Topics: {topics}",
         "usage_subscribe": "Usage: /subscribe TOPIC (one of: {topics})",
         "usage_unsubscribe": "Usage: /unsubscribe TOPIC (one of: {topics})",
-        "usage_history": "Usage: /history TOPIC (one of: {topics})",
+        "usage_history": "Usage: /history TOPIC [N] (N up to {most}; topics: {topics})",
         "usage_lang": "Usage: /lang en or /lang fr",
         "usage_crs": "Usage: /crs N (only draws with a cutoff of at most N) or /crs off",
         "usage_admin": "Usage: /{command} NAME (a watch name, see /status)",
@@ -53,21 +53,27 @@ STRINGS: dict[str, dict[str, str]] = {
             "Done: you are unsubscribed from everything and your data is deleted. "
             "Send /start to come back."
         ),
-        "help": (
-            "<b>Commands</b>\n"
-            "/start – language and topics\n"
-            "/topics – follow or unfollow topics\n"
-            "/subscribe TOPIC, /unsubscribe TOPIC\n"
-            "/mysubs – what you follow and your filters\n"
-            "/lang en|fr – language\n"
-            "/drawtypes – which Express Entry draw types you hear about\n"
-            "/crs N – only draws with a cutoff of at most N; /crs off\n"
-            "/latest – the last Express Entry draw\n"
-            "/draws [N] – the last N draws\n"
-            "/history TOPIC – the latest changes of a topic\n"
-            "/stop – unsubscribe from everything and delete your data\n"
-            "Topics: {topics}"
-        ),
+        "usage_draws": "Usage: /draws N, where N is a number from 1 to {most}",
+        "group_admins_only": ("In a group, only the group's administrators can use /{command}."),
+        "group_admins_only_button": "In a group, only its administrators can change this.",
+        "button_stale": "This button is no longer valid. Send /start for a fresh menu.",
+        "unknown_command": "I don't know that command. Try /help, or tap below.",
+        "unknown_text": "I only understand commands. Try /help, or tap below.",
+        "menu_topics": "Topics",
+        "menu_mysubs": "My subscriptions",
+        "menu_latest": "Latest draw",
+        "menu_help": "Help",
+        "help_header": "<b>Commands</b>",
+        "help_admin_header": "<b>Admin commands</b>",
+        "help_topics": "Topics: {topics}",
+        "export_none": "I keep no data about this chat.",
+        "export_caption": "Everything ircc-watch keeps about this chat. /stop deletes it.",
+        "why_no_filter": "You have no draw filter: every Express Entry draw reaches you.",
+        "why_passes": "✅ {line}",
+        "why_filtered": "🚫 {line}",
+        "filters_line": "Your filters: {filters}. See /why.",
+        "filter_types": "draw types {types}",
+        "filter_crs": "CRS cutoff at most {crs}",
         "admin_only": "Sorry, only the bot's administrators can use /{command}.",
         "mark_reviewed": "Mark reviewed",
         "reviewed_ok": "Marked reviewed.",
@@ -98,7 +104,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "unknown_topic": "Sujet inconnu : <b>{topic}</b>. Sujets : {topics}",
         "usage_subscribe": "Utilisation : /subscribe SUJET (parmi : {topics})",
         "usage_unsubscribe": "Utilisation : /unsubscribe SUJET (parmi : {topics})",
-        "usage_history": "Utilisation : /history SUJET (parmi : {topics})",
+        "usage_history": "Utilisation : /history SUJET [N] (N jusqu'à {most}; sujets : {topics})",
         "usage_lang": "Utilisation : /lang en ou /lang fr",
         "usage_crs": (
             "Utilisation : /crs N (seulement les rondes dont la note minimale est d'au plus N) "
@@ -132,21 +138,39 @@ STRINGS: dict[str, dict[str, str]] = {
             "C'est fait : vous êtes désabonné de tout et vos données sont supprimées. "
             "Envoyez /start pour revenir."
         ),
-        "help": (
-            "<b>Commandes</b>\n"
-            "/start – langue et sujets\n"
-            "/topics – suivre ou ne plus suivre des sujets\n"
-            "/subscribe SUJET, /unsubscribe SUJET\n"
-            "/mysubs – ce que vous suivez et vos filtres\n"
-            "/lang en|fr – langue\n"
-            "/drawtypes – les types de rondes d'Entrée express qui vous intéressent\n"
-            "/crs N – seulement les rondes dont la note minimale est d'au plus N; /crs off\n"
-            "/latest – la dernière ronde d'Entrée express\n"
-            "/draws [N] – les N dernières rondes\n"
-            "/history SUJET – les derniers changements d'un sujet\n"
-            "/stop – vous désabonner de tout et supprimer vos données\n"
-            "Sujets : {topics}"
+        "usage_draws": "Utilisation : /draws N, où N est un nombre de 1 à {most}",
+        "group_admins_only": (
+            "Dans un groupe, seuls les administrateurs du groupe peuvent utiliser /{command}."
         ),
+        "group_admins_only_button": (
+            "Dans un groupe, seuls ses administrateurs peuvent changer ceci."
+        ),
+        "button_stale": "Ce bouton n'est plus valide. Envoyez /start pour un nouveau menu.",
+        "unknown_command": (
+            "Je ne connais pas cette commande. Essayez /help, ou touchez ci-dessous."
+        ),
+        "unknown_text": (
+            "Je ne comprends que les commandes. Essayez /help, ou touchez ci-dessous."
+        ),
+        "menu_topics": "Sujets",
+        "menu_mysubs": "Mes abonnements",
+        "menu_latest": "Dernière ronde",
+        "menu_help": "Aide",
+        "help_header": "<b>Commandes</b>",
+        "help_admin_header": "<b>Commandes d'administration</b>",
+        "help_topics": "Sujets : {topics}",
+        "export_none": "Je ne garde aucune donnée sur cette conversation.",
+        "export_caption": (
+            "Tout ce qu'ircc-watch garde sur cette conversation. /stop le supprime."
+        ),
+        "why_no_filter": (
+            "Vous n'avez aucun filtre : toutes les rondes d'Entrée express vous parviennent."
+        ),
+        "why_passes": "✅ {line}",
+        "why_filtered": "🚫 {line}",
+        "filters_line": "Vos filtres : {filters}. Voir /why.",
+        "filter_types": "types de rondes {types}",
+        "filter_crs": "note CRS minimale d'au plus {crs}",
         "admin_only": "Désolé, seuls les administrateurs du robot peuvent utiliser /{command}.",
         "mark_reviewed": "Marquer comme vu",
         "reviewed_ok": "Marqué comme vu.",
@@ -157,6 +181,29 @@ STRINGS: dict[str, dict[str, str]] = {
         "source_link": "Source",
         "reviewed_line": "Vu par {by} le {at}.",
         "error": "Désolé, une erreur s'est produite. Réessayez plus tard.",
+    },
+}
+
+TOPIC_NAMES: dict[str, dict[str, str]] = {
+    "en": {
+        "express-entry": "Express Entry",
+        "iec": "International Experience Canada",
+        "gts": "Global Talent Stream",
+        "work-permits": "Work permits",
+        "events": "Recruitment events",
+        "news": "IRCC news",
+        "pnp": "Provincial nominee programs",
+        "general": "General",
+    },
+    "fr": {
+        "express-entry": "Entrée express",
+        "iec": "Expérience internationale Canada",
+        "gts": "Volet des talents mondiaux",
+        "work-permits": "Permis de travail",
+        "events": "Événements de recrutement",
+        "news": "Nouvelles d'IRCC",
+        "pnp": "Programmes des candidats des provinces",
+        "general": "Général",
     },
 }
 
@@ -210,6 +257,16 @@ def t(lang: str | None, key: str, **values: object) -> str:
     table = STRINGS[lang_or_default(lang)]
     text = table.get(key) or STRINGS["en"][key]
     return text.format(**values) if values else text
+
+
+def topic_name(lang: str | None, topic: str) -> str:
+    """A topic's name for people ("Express Entry"); a topic we have no name for reads as
+    its slug with spaces ("work-visas" → "Work visas")."""
+    known = TOPIC_NAMES[lang_or_default(lang)].get(topic)
+    if known:
+        return known
+    words = topic.replace("-", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else topic
 
 
 def draw_type_label(lang: str | None, draw_type: str) -> str:

@@ -15,7 +15,8 @@ from typing import Any
 import sqlite_utils
 
 from ircc_watch.config import Config
-from notifier.drawtypes import draw_type
+from notifier.drawtypes import DRAW_TYPES, draw_type
+from notifier.i18n import draw_type_label, t
 from storage import records, subscribers
 
 Recipient = tuple[int, str, str]
@@ -64,6 +65,18 @@ def wants_draw(subscriber: dict[str, Any], kind: str, crs: int | None) -> bool:
         return False
     crs_max = subscriber.get("crs_max")
     return crs_max is None or crs is None or crs <= crs_max
+
+
+def filter_explanation(subscriber: dict[str, Any], lang: str) -> str | None:
+    """One line saying which draw filters the subscriber has ("Your filters: …"), or None."""
+    parts = []
+    types = subscriber.get("draw_types")
+    if types is not None:
+        names = ", ".join(draw_type_label(lang, k) for k in DRAW_TYPES if k in types)
+        parts.append(t(lang, "filter_types", types=names or t(lang, "nothing")))
+    if subscriber.get("crs_max") is not None:
+        parts.append(t(lang, "filter_crs", crs=subscriber["crs_max"]))
+    return t(lang, "filters_line", filters="; ".join(parts)) if parts else None
 
 
 def _draw_facts(db: sqlite_utils.Database, change: dict[str, Any]) -> tuple[str, int | None]:

@@ -98,6 +98,20 @@ def following(db: sqlite_utils.Database, topic: str) -> list[dict[str, Any]]:
     return [_decode(row) for row in rows]
 
 
+def export(db: sqlite_utils.Database, chat_id: int) -> dict[str, Any] | None:
+    """Everything kept about a chat (/export): its settings, topics and deliveries; or None."""
+    sub = get(db, chat_id)
+    if sub is None:
+        return None
+    sub["draw_types"] = None if sub["draw_types"] is None else sorted(sub["draw_types"])
+    sent = db.query(
+        "SELECT change_id, status, created_at, sent_at FROM deliveries WHERE chat_id = ? "
+        "ORDER BY id",
+        [chat_id],
+    )
+    return {"subscriber": sub, "topics": topics(db, chat_id), "deliveries": list(sent)}
+
+
 def deactivate(db: sqlite_utils.Database, chat_id: int, reason: str) -> bool:
     """Mark the chat inactive (it blocked the bot, was deleted, ...); False if unknown."""
     cursor = db.execute(

@@ -6,7 +6,14 @@ token and then ``/method`` to the base URL, so requests arrive as ``POST /bot<to
 Parameters are accepted as form-encoded bodies (what PTB sends), multipart bodies, JSON bodies
 and query strings. Responses, error codes and descriptions follow the real Bot API, including
 rate limits (429 with ``retry_after``), blocked chats (403), HTML entity parsing (400) and the
-4,096-character limit.
+4,096-character limit. Channels can be addressed by ``@username``
+(:meth:`FakeTelegram.add_channel`), a chat the bot was removed from answers 403
+(:meth:`FakeTelegram.kick`), group members have a status for getChatMember
+(:meth:`FakeTelegram.set_member`), and sendDocument keeps the file.
+
+Rate limits (global ~30/s, 1/s per private chat, 20/min per group or channel) can be run
+faster by a time-scale factor ``speed``: every rate is multiplied by it, so a benchmark sees
+Telegram's behaviour compressed in time (``retry_after`` stays whole real seconds).
 
 Run standalone with ``python -m tests.fakes.telegram_api --port 8081``: it prints its base URL
 and serves until Ctrl-C. A small control API (``/_fake/...``, see ``_Handler``) lets another
@@ -65,6 +72,7 @@ _STRING_PARAMS = frozenset(
         "description",
         "short_description",
         "data",
+        "filename",
     }
 )
 
@@ -458,8 +466,11 @@ class FakeTelegram:
         per_chat_per_second: float = 1,
         per_group_per_minute: float = 20,
         chat_burst: int = 3,
+        speed: float = 1.0,
     ) -> None:
+        """``speed``: multiply every rate limit by this (a benchmark compressed in time)."""
         self.token = token
+        self.speed = speed
         bot_id = token.split(":", 1)[0]
         self.bot_user: dict[str, Any] = {
             "id": int(bot_id) if bot_id.isdigit() else 123456,
@@ -476,12 +487,17 @@ class FakeTelegram:
         self.sent: list[dict[str, Any]] = []
         self.callback_answers: list[dict[str, Any]] = []
         self.commands: list[dict[str, Any]] = []
+        self.documents: list[dict[str, Any]] = []
+        self.rate_limited: list[dict[str, Any]] = []
 
         self._lock = threading.RLock()
         self._local = threading.local()
         self._cond = threading.Condition(self._lock)
         self._limiter = _RateLimiter(
-            global_per_second, per_chat_per_second, per_group_per_minute, chat_burst
+            global_per_second * speed,
+            per_chat_per_second * speed,
+            per_group_per_minute * speed,
+            chat_burst,
         )
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -497,6 +513,8 @@ class FakeTelegram:
                 "getWebhookInfo": self._get_webhook_info,
                 "getUpdates": self._get_updates,
                 "sendMessage": self._send_message,
+                "sendDocument": self._send_document,
+                "getChatMember": self._get_chat_member,
                 "editMessageText": self._edit_message_text,
                 "editMessageReplyMarkup": self._edit_message_reply_markup,
                 "answerCallbackQuery": self._answer_callback_query,
@@ -514,6 +532,9 @@ class FakeTelegram:
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._next_message_id: dict[int, int] = {}
         self._blocked: set[int] = set()
+        self._kicked: set[int] = set()
+        self._usernames: dict[str, int] = {}
+        self._members: dict[tuple[int, int], str] = {}
         self._failures: dict[str, deque[list[Any]]] = {}
         self._pending_callbacks: set[str] = set()
         self._my_commands: dict[str, list[dict[str, Any]]] = {}
@@ -575,7 +596,14 @@ class FakeTelegram:
     def reset(self) -> None:
         """Forget all recorded calls, messages, updates, blocks, faults and rate-limit state."""
         with self._cond:
-            for recorded in (self.requests, self.sent, self.callback_answers, self.commands):
+            for recorded in (
+                self.requests,
+                self.sent,
+                self.callback_answers,
+                self.commands,
+                self.documents,
+                self.rate_limited,
+            ):
                 recorded.clear()
             self._reset_state()
             self._cond.notify_all()
@@ -711,6 +739,21 @@ class FakeTelegram:
         with self._lock:
             self._blocked.discard(chat_id)
 
+    def add_channel(self, username: str, chat_id: int) -> None:
+        """Make ``@username`` name the channel ``chat_id`` (a negative -100… id)."""
+        with self._lock:
+            self._usernames[username.lstrip("@").lower()] = chat_id
+
+    def kick(self, chat_id: int) -> None:
+        """The bot was removed from the group or channel: sends fail with 403."""
+        with self._lock:
+            self._kicked.add(chat_id)
+
+    def set_member(self, chat_id: int, user_id: int, status: str) -> None:
+        """The status getChatMember reports: "creator", "administrator", "member", "left"."""
+        with self._lock:
+            self._members[(chat_id, user_id)] = status
+
     def fail_next(
         self,
         method: str,
@@ -837,6 +880,9 @@ class FakeTelegram:
         with self._lock:
             retry_after = self._limiter.acquire(chat_id, time.monotonic())
             if retry_after is not None:
+                self.rate_limited.append(
+                    {"chat_id": chat_id, "retry_after": retry_after, "at": time.time()}
+                )
                 raise _ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
             message_id = self._new_message_id(chat_id)
             message: dict[str, Any] = {
@@ -860,10 +906,81 @@ class FakeTelegram:
                 "reply_markup": markup,
                 "at": time.time(),
                 "visible_text": text,
+                "reply_to": _reply_to(params),
             }
             self._messages[(chat_id, message_id)] = {"tg": message, "record": record}
             self.sent.append(record)
             return json.loads(json.dumps(message))
+
+    def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = self._chat_id(params)
+        document = params.get("document")
+        if not isinstance(document, dict) or "content" not in document:
+            raise _ApiError(400, "Bad Request: there is no document in the request")
+        caption = str(params.get("caption") or "")
+        if len(caption) > 1024:
+            raise _ApiError(400, "Bad Request: message caption is too long")
+        with self._lock:
+            retry_after = self._limiter.acquire(chat_id, time.monotonic())
+            if retry_after is not None:
+                raise _ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+            message_id = self._new_message_id(chat_id)
+            message = {
+                "message_id": message_id,
+                "from": {
+                    key: self.bot_user[key] for key in ("id", "is_bot", "first_name", "username")
+                },
+                "chat": self._chat(chat_id),
+                "date": int(time.time()),
+                "document": {
+                    "file_id": f"doc{message_id}",
+                    "file_unique_id": f"udoc{message_id}",
+                    "file_name": document["filename"],
+                    "file_size": document["size"],
+                },
+                "caption": caption,
+            }
+            self.documents.append(
+                {
+                    "chat_id": chat_id,
+                    "message_id": message_id,
+                    "filename": document["filename"],
+                    "content": document["content"],
+                    "caption": caption,
+                }
+            )
+            return json.loads(json.dumps(message))
+
+    def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = self._chat_id(params)
+        user_id = _int_param(params, "user_id", 0)
+        if user_id <= 0:
+            raise _ApiError(400, "Bad Request: invalid user_id specified")
+        with self._lock:
+            default = "member" if chat_id < 0 else ("member" if user_id == chat_id else "left")
+            status = self._members.get((chat_id, user_id), default)
+        user = {"id": user_id, "is_bot": False, "first_name": "Test", "username": f"user{user_id}"}
+        member: dict[str, Any] = {"status": status, "user": user}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member.update(
+                {
+                    "can_be_edited": False,
+                    "is_anonymous": False,
+                    "can_manage_chat": True,
+                    "can_delete_messages": True,
+                    "can_manage_video_chats": True,
+                    "can_restrict_members": True,
+                    "can_promote_members": False,
+                    "can_change_info": True,
+                    "can_invite_users": True,
+                    "can_post_stories": False,
+                    "can_edit_stories": False,
+                    "can_delete_stories": False,
+                }
+            )
+        return member
 
     def _stored_bot_message(self, params: dict[str, Any]) -> dict[str, Any]:
         if params.get("inline_message_id"):
@@ -983,11 +1100,20 @@ class FakeTelegram:
 
     def _chat_id(self, params: dict[str, Any]) -> int:
         chat_id = params.get("chat_id")
+        if isinstance(chat_id, str) and chat_id.startswith("@"):
+            with self._lock:
+                resolved = self._usernames.get(chat_id[1:].lower())
+            if resolved is None:
+                raise _ApiError(400, "Bad Request: chat not found")
+            chat_id = resolved
         if isinstance(chat_id, bool) or not isinstance(chat_id, int) or chat_id == 0:
             raise _ApiError(400, "Bad Request: chat not found")
         with self._lock:
             if chat_id in self._blocked:
                 raise _ApiError(403, "Forbidden: bot was blocked by the user")
+            if chat_id in self._kicked:
+                kind = "channel" if chat_id in self._usernames.values() else "group"
+                raise _ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
         return chat_id
 
     def _new_message_id(self, chat_id: int) -> int:
@@ -995,8 +1121,15 @@ class FakeTelegram:
         self._next_message_id[chat_id] = message_id + 1
         return message_id
 
-    @staticmethod
-    def _chat(chat_id: int, chat_type: str | None = None) -> dict[str, Any]:
+    def _chat(self, chat_id: int, chat_type: str | None = None) -> dict[str, Any]:
+        usernames = {v: k for k, v in self._usernames.items()}
+        if chat_type is None and chat_id in usernames:
+            return {
+                "id": chat_id,
+                "type": "channel",
+                "title": f"Test channel {chat_id}",
+                "username": usernames[chat_id],
+            }
         if chat_type is None:
             if chat_id > 0:
                 chat_type = "private"
@@ -1007,6 +1140,18 @@ class FakeTelegram:
         if chat_type == "private":
             return {"id": chat_id, "type": "private", "first_name": "Test"}
         return {"id": chat_id, "type": chat_type, "title": f"Test chat {chat_id}"}
+
+
+def _reply_to(params: dict[str, Any]) -> int | None:
+    """The message a send replies to (``reply_parameters`` or ``reply_to_message_id``)."""
+    reply = params.get("reply_parameters")
+    if isinstance(reply, str):
+        with contextlib.suppress(ValueError):
+            reply = json.loads(reply)
+    if isinstance(reply, dict) and isinstance(reply.get("message_id"), int):
+        return reply["message_id"]
+    value = params.get("reply_to_message_id")
+    return value if isinstance(value, int) else None
 
 
 def _update_type(update: dict[str, Any]) -> str:
@@ -1126,7 +1271,11 @@ def _decode_params(query: str, content_type: str, body: bytes) -> dict[str, Any]
                 continue
             payload = part.get_payload(decode=True) or b""
             if part.get_filename():
-                params[str(name)] = {"filename": part.get_filename(), "size": len(payload)}
+                params[str(name)] = {
+                    "filename": part.get_filename(),
+                    "size": len(payload),
+                    "content": payload.decode("utf-8", "replace"),
+                }
             else:
                 charset = part.get_content_charset() or "utf-8"
                 params[str(name)] = _coerce(str(name), payload.decode(charset, "replace"))
@@ -1288,6 +1437,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--per-chat-per-second", type=float, default=1)
     parser.add_argument("--per-group-per-minute", type=float, default=20)
     parser.add_argument("--chat-burst", type=int, default=3)
+    parser.add_argument("--speed", type=float, default=1.0, help="multiply every rate limit")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -1300,6 +1450,7 @@ def main(argv: list[str] | None = None) -> None:
         per_chat_per_second=args.per_chat_per_second,
         per_group_per_minute=args.per_group_per_minute,
         chat_burst=args.chat_burst,
+        speed=args.speed,
     ).start(args.port)
     print(fake.base_url, flush=True)
     print(f"token: {fake.token}", flush=True)

@@ -1,0 +1,148 @@
+"""What the bot knows, on request: /latest, /draws [N], /history TOPIC [N], /why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from diffing.document import Document
+from diffing.messages import describe, fmt_date
+from notifier import render
+from notifier.botcore import Command, Core, ascii_int
+from notifier.drawtypes import draw_type
+from notifier.i18n import t, topic_name
+from notifier.routing import filter_explanation, in_language, wants_draw
+from storage import changes, snapshots, subscribers
+
+DRAWS_DEFAULT, DRAWS_MAX = 5, 20
+HISTORY_DEFAULT, HISTORY_MAX = 5, 20
+WHY_DRAWS = 5
+
+
+def commands(core: Core) -> list[Command]:
+    """The read-only commands about draws and changes."""
+    d = Draws(core)
+    return [
+        Command("latest", d.latest, "The last Express Entry draw", "La dernière ronde"),
+        Command(
+            "draws",
+            d.draws,
+            "The last N Express Entry draws",
+            "Les N dernières rondes",
+            usage="/draws [N]",
+        ),
+        Command(
+            "history",
+            d.history,
+            "Latest changes of a topic",
+            "Derniers changements d'un sujet",
+            usage="/history TOPIC [N]",
+        ),
+        Command(
+            "why",
+            d.why,
+            "Why a draw did or did not reach you",
+            "Pourquoi une ronde vous a été envoyée ou non",
+        ),
+    ]
+
+
+def latest_draws(core: Core, lang: str) -> list[dict[str, Any]]:
+    """The draws of the newest rounds-feed snapshot (the feed in ``lang`` if watched), newest
+    first."""
+    feeds = [w for w in core.config.watches if w.kind == "ee-rounds"]
+    feeds.sort(key=lambda w: w.lang != lang)
+    for watch in feeds:
+        snapshot = snapshots.latest(core.db, watch.name)
+        if snapshot is not None:
+            records = Document.from_json(snapshots.document_json(snapshot)).records.values()
+            return sorted(records, key=_draw_order, reverse=True)
+    return []
+
+
+def _draw_order(record: dict[str, Any]) -> tuple[str, int, str]:
+    number = str(record.get("number", ""))
+    digits = "".join(ch for ch in number if "0" <= ch <= "9")
+    return (record.get("date") or "", int(digits) if digits else 0, number)
+
+
+class Draws:
+    """The handlers."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def count(
+        self, context: ContextTypes.DEFAULT_TYPE, default: int, most: int, position: int
+    ) -> int | None:
+        """The optional count argument: ``default`` when absent, None when not a number."""
+        args = context.args or []
+        if len(args) <= position:
+            return default
+        value = ascii_int(args[position].strip())
+        return None if value is None else max(1, min(value, most))
+
+    async def latest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        lang = self.core.lang_of(update)
+        draws = latest_draws(self.core, lang)
+        if not draws:
+            await self.core.say(update, "latest_none")
+            return
+        await self.core.send(update, render.draw_detail(draws[0], lang))
+
+    async def draws(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        lang = self.core.lang_of(update)
+        count = self.count(context, DRAWS_DEFAULT, DRAWS_MAX, 0)
+        if count is None:
+            await self.core.say(update, "usage_draws", most=DRAWS_MAX)
+            return
+        draws = latest_draws(self.core, lang)[:count]
+        if not draws:
+            await self.core.say(update, "latest_none")
+            return
+        header = t(lang, "draws_header", n=len(draws))
+        await self.core.send(update, [header, *render.draw_lines(draws, lang)])
+
+    async def history(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        lang = self.core.lang_of(update)
+        topic = context.args[0].strip().lower() if context.args else None
+        topics = ", ".join(self.core.topic_names())
+        if topic is None or topic not in self.core.topic_names():
+            await self.core.say(update, "usage_history", topics=topics, most=HISTORY_MAX)
+            return
+        count = self.count(context, HISTORY_DEFAULT, HISTORY_MAX, 1)
+        if count is None:
+            await self.core.say(update, "usage_history", topics=topics, most=HISTORY_MAX)
+            return
+        rows = [
+            row
+            for row in changes.listing(self.core.db, topic=topic, limit=200)
+            if row["audience"] == "subscribers"
+            and in_language(self.core.config, row["watch"], lang)
+        ][:count]
+        name = topic_name(lang, topic)
+        if not rows:
+            await self.core.say(update, "history_none", topic=name)
+            return
+        lines = [t(lang, "history_header", topic=render.escape(name))]
+        for row in rows:
+            title, _ = describe(row["kind"], row["data"], lang)
+            lines += render.text_lines(f"{fmt_date(row['observed_at'], lang)} — {title}")
+        await self.core.send(update, lines)
+
+    async def why(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The chat's draw filters, and for each recent draw whether it passed them."""
+        lang = self.core.lang_of(update)
+        sub = subscribers.get(self.core.db, update.effective_chat.id) or {
+            "draw_types": None,
+            "crs_max": None,
+        }
+        explanation = filter_explanation(sub, lang)
+        lines = render.text_lines(explanation or t(lang, "why_no_filter"))
+        for draw in latest_draws(self.core, lang)[:WHY_DRAWS]:
+            kind = draw_type(draw.get("name"))
+            key = "why_passes" if wants_draw(sub, kind, draw.get("crs")) else "why_filtered"
+            lines.append(t(lang, key, line=render.draw_lines([draw], lang)[0]))
+        await self.core.send(update, lines)
