@@ -20,12 +20,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ircc_watch.review_settings import Reviewer, ReviewSettings, check_review_table
+
 __all__ = [
     "KINDS",
     "LANGS",
     "Config",
     "ConfigError",
     "ReviewSettings",
+    "Reviewer",
     "Settings",
     "TelegramSettings",
     "Watch",
@@ -56,7 +59,6 @@ _TABLES = ("settings", "telegram", "review", "watch")
 _TABLES_SHOWN = "[settings], [telegram], [review], [[watch]]"
 _SETTINGS_KEYS = ("allowed_domains", "database", "failure_threshold", "interval", "user_agent")
 _TELEGRAM_KEYS = ("admins", "base_url", "maintainers", "token_env")
-_REVIEW_KEYS = ("host", "port")
 _WATCH_KEYS = ("interval", "kind", "lang", "name", "selector", "topic", "url")
 
 
@@ -138,14 +140,6 @@ class TelegramSettings:
     def token(self) -> str | None:
         """Return the bot token from the environment variable named by ``token_env``."""
         return os.environ.get(self.token_env) or None
-
-
-@dataclass(frozen=True)
-class ReviewSettings:
-    """The ``[review]`` table: where the maintainers' web page listens."""
-
-    host: str = "127.0.0.1"
-    port: int = 8080
 
 
 @dataclass(frozen=True)
@@ -529,7 +523,7 @@ class _Checker:
         telegram_table = self.section(data, "telegram")
         telegram = None if telegram_table is None else self.telegram(telegram_table)
         review_table = self.section(data, "review")
-        review = None if review_table is None else self.review(review_table)
+        review = None if review_table is None else self.review(review_table, data)
         watches = self.watches(data, settings)
         if self.errors:
             return None
@@ -670,30 +664,9 @@ class _Checker:
             return None
         return TelegramSettings(token_env, admins, maintainers, base_url)
 
-    def review(self, table: dict[str, Any]) -> ReviewSettings | None:
-        """Validate ``[review]``."""
-        where = "[review]"
-        path: _Path = ("review",)
-        errors = len(self.errors)
-        self.unknown_keys(table, path, where, _REVIEW_KEYS)
-        host = ReviewSettings.host
-        if "host" in table:
-            host = self.string(table, path, where, "host", "127.0.0.1") or host
-        port = ReviewSettings.port
-        if "port" in table:
-            value = table["port"]
-            if _is_int(value) and 1 <= value <= 65535:
-                port = value
-            else:
-                self.error(
-                    (*path, "port"),
-                    f"{where} port",
-                    f"must be an integer from 1 to 65535, got {_show(value)}",
-                    "write port = 8080",
-                )
-        if len(self.errors) > errors:
-            return None
-        return ReviewSettings(host, port)
+    def review(self, table: dict[str, Any], data: dict[str, Any]) -> ReviewSettings | None:
+        """Validate ``[review]`` (see :mod:`ircc_watch.review_settings`)."""
+        return check_review_table(self, table, data)
 
     def watches(self, data: dict[str, Any], settings: Settings) -> tuple[Watch, ...]:
         """Validate every ``[[watch]]`` block and the uniqueness of their names."""

@@ -250,7 +250,8 @@ class Service:
             return
         from review.app import create_app, start_review
 
-        self.review_runner = await start_review(create_app(self.db), review.host, review.port)
+        app = create_app(self.db, review=review, telegram=self.config.telegram)
+        self.review_runner = await start_review(app, review.host, review.port)
 
     async def _stop_bot(self) -> None:
         if self.application is None:

@@ -1,71 +1,111 @@
-"""The maintainers' review web app: routes, the review form's CSRF check, start and stop.
+"""The maintainers' review web app: routes, sign-in, sessions, and the checks on every write.
 
 It runs inside the service's asyncio loop. Handlers call storage synchronously (short queries
 on the loop thread, never an ``await`` in between), as every other part of the process does.
+
+Every POST passes :func:`_guard` before its handler: the request must come from the page's own
+origin (Origin, else Referer), carry its session's CSRF token, and — except the sign-in form —
+come from a signed-in maintainer. A new write (a button on the page) only needs a POST route and
+a form made with :func:`review.pages.post_form`; the guard applies to it by itself.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
 import re
-import secrets
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 import sqlite_utils
 from aiohttp import web
 
-from review import feed, pages
+from ircc_watch.config import ReviewSettings, TelegramSettings
+from review import auth, feed, pages
 from review.filters import Filters
 from storage import changes as change_rows
-from storage import snapshots
+from storage import reviews, snapshots
 from storage.db import utcnow
 
 log = logging.getLogger("ircc_watch.review")
 
 PAGE_SIZE = 100
 FEED_SIZE = 50
-REVIEWER_COOKIE = "ircc_watch_reviewer"
 
 DB = web.AppKey("db", sqlite_utils.Database)
-TOKEN = web.AppKey("csrf_token", str)
+SESSIONS = web.AppKey("sessions", auth.Sessions)
+SETTINGS = web.AppKey("settings", ReviewSettings)
+TELEGRAM = web.AppKey("telegram", TelegramSettings)
 PREFIX = web.AppKey("prefix", str)
 BASE_URL = web.AppKey("base_url", str)
 
 _PREFIX_RE = re.compile(r"(/[A-Za-z0-9._~-]+)*")
+_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+# Telegram's Login Widget is a script from telegram.org that opens an iframe of
+# oauth.telegram.org: allowed on the sign-in page only, and only when it is configured.
+_CSP_TELEGRAM = (
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' https://telegram.org "
+    "https://t.me; script-src https://telegram.org; frame-src https://oauth.telegram.org; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 _SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-        "base-uri 'none'; frame-ancestors 'none'"
-    ),
+    "Content-Security-Policy": _CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
 }
+_OPEN_PATHS = ("/login", "/login/telegram", "/style.css", "/favicon.svg", "/healthz")
+_NAME_SHOWN_MAX = 60
 
 
-def create_app(db: sqlite_utils.Database, *, base_url: str = "") -> web.Application:
-    """The review app over ``db``.
+def create_app(
+    db: sqlite_utils.Database,
+    *,
+    base_url: str = "",
+    review: ReviewSettings | None = None,
+    telegram: TelegramSettings | None = None,
+) -> web.Application:
+    """The review app over ``db``, with the sign-in and reading rules of ``review``.
 
-    ``base_url`` is the page's public address (``https://host/ircc-watch``) when it sits behind a
-    reverse proxy: its path prefixes every link, and it makes the feed's links absolute.
-    Without it, links start at ``/`` and the feed uses the address the request came to.
-    The CSRF token is made here, once per app: forms from before a restart are refused.
+    ``base_url`` (default: ``review.public_url``) is the page's public address
+    (``https://host/ircc-watch``): its path prefixes every link, the feed's links are made
+    absolute with it, and POSTs must come from its origin. Without it, links start at ``/``,
+    the feed's links are relative (``/changes/6``), and POSTs must come from the address the
+    browser used. ``telegram`` holds the bot token and the ids allowed to sign in with Telegram.
     """
+    review = review or ReviewSettings()
+    base_url = base_url or review.public_url or ""
     prefix = urlsplit(base_url).path.rstrip("/")
     if not _PREFIX_RE.fullmatch(prefix):
         raise ValueError(f"base_url path must be plain /segments: {base_url!r}")
-    app = web.Application()
+    app = web.Application(middlewares=[_guard])
     app[DB] = db
-    app[TOKEN] = secrets.token_urlsafe(32)
+    app[SESSIONS] = auth.Sessions(review.session_secret())
+    app[SETTINGS] = review
+    app[TELEGRAM] = telegram or TelegramSettings()
     app[PREFIX] = prefix
     app[BASE_URL] = base_url.rstrip("/")
+    for reviewer in review.reviewers:
+        secret = reviewer.secret()
+        if secret is None or len(secret) < auth.MIN_SECRET_LENGTH:
+            log.warning(
+                "review sign-in for %s is off: %s is %s (at least %d characters)",
+                reviewer.name,
+                reviewer.secret_env,
+                "not set" if secret is None else "too short",
+                auth.MIN_SECRET_LENGTH,
+            )
     app.add_routes(
         [
             web.get("/", changes_list),
             web.get(r"/changes/{id:[0-9]{1,18}}", change_detail),
-            web.post(r"/changes/{id:[0-9]{1,18}}/review", review),
+            web.post(r"/changes/{id:[0-9]{1,18}}/review", review_change),
             web.get("/feed.atom", atom_feed),
+            web.get("/login", login_page),
+            web.post("/login", login),
+            web.get("/login/telegram", telegram_login),
+            web.post("/logout", logout),
             web.get("/style.css", stylesheet),
             web.get("/favicon.svg", icon),
             web.get("/healthz", healthz),
@@ -98,6 +138,63 @@ async def stop_review(runner: web.AppRunner) -> None:
     await runner.cleanup()
 
 
+def _session(request: web.Request) -> auth.Session | None:
+    """The visitor's session from its signed cookie (None: none, tampered with, or expired)."""
+    return request.app[SESSIONS].load(request.cookies.get(auth.COOKIE))
+
+
+def _user(request: web.Request) -> str | None:
+    session = _session(request)
+    return session.user if session else None
+
+
+def _viewer(request: web.Request) -> pages.Viewer:
+    """What the page needs to know about who is looking (for the header and the forms)."""
+    session = _session(request)
+    settings = request.app[SETTINGS]
+    token = request.app[SESSIONS].csrf_token(session) if session else ""
+    return pages.Viewer(session.user if session else None, token, settings.sign_in)
+
+
+def _expected_origin(request: web.Request) -> str:
+    base = request.app[BASE_URL]
+    if urlsplit(base).scheme:
+        return auth.origin_of(base)
+    return f"{request.scheme}://{request.host}"
+
+
+@web.middleware
+async def _guard(request: web.Request, handler) -> web.StreamResponse:
+    """Read the session; refuse cross-origin or token-less POSTs, and anonymous writes or reads."""
+    app, prefix = request.app, request.app[PREFIX]
+    session = _session(request)
+    path = request.path
+    is_open = path in _OPEN_PATHS
+    if request.method == "POST":
+        if not auth.same_origin(request.headers, _expected_origin(request)):
+            log.warning("refused a cross-origin POST to %s", path)
+            return _refused(
+                request, 403, "This form was sent from another site. Nothing was saved."
+            )
+        form = await request.post()
+        if not app[SESSIONS].csrf_ok(session, form.get("csrf_token")):
+            return _refused(
+                request,
+                403,
+                "This form has expired or did not come from your session of the review page. "
+                "Reload the page and try again.",
+            )
+        if path != "/login" and not (session and session.user):
+            return _refused(request, 403, "Sign in to change anything on the review page.")
+    elif not (is_open or (session and session.user) or app[SETTINGS].readable_without_login):
+        target = request.path_qs if request.path_qs.startswith("/") else "/"
+        return web.Response(
+            status=303,
+            headers={"Location": f"{prefix}/login?next={quote(prefix + target, safe='')}"},
+        )
+    return await handler(request)
+
+
 async def changes_list(request: web.Request) -> web.Response:
     """GET / — the changes, newest first, with the filters of the query string."""
     db, prefix = request.app[DB], request.app[PREFIX]
@@ -117,12 +214,13 @@ async def changes_list(request: web.Request) -> web.Response:
         kinds=change_rows.distinct_values(db, "kind"),
         prefix=prefix,
         page_size=PAGE_SIZE,
+        viewer=_viewer(request),
     )
     return _html(html)
 
 
 async def change_detail(request: web.Request) -> web.Response:
-    """GET /changes/{id} — one change with its side-by-side diff and the review form."""
+    """GET /changes/{id} — one change with its side-by-side diff, its reviews and the form."""
     db, prefix = request.app[DB], request.app[PREFIX]
     change = change_rows.get(db, int(request.match_info["id"]))
     if change is None:
@@ -136,56 +234,153 @@ async def change_detail(request: web.Request) -> web.Response:
         change,
         before=before,
         after=after,
+        history=reviews.history(db, change["id"]),
         prefix=prefix,
-        token=request.app[TOKEN],
-        reviewer=unquote(request.cookies.get(REVIEWER_COOKIE, ""))[: pages.NAME_MAX],
+        viewer=_viewer(request),
         next_unreviewed=newest_unreviewed[0]["id"] if newest_unreviewed else None,
         full=request.query.get("context") == "all",
     )
     return _html(html)
 
 
-async def review(request: web.Request) -> web.Response:
-    """POST /changes/{id}/review — mark the change reviewed, then 303 back to it."""
+async def review_change(request: web.Request) -> web.Response:
+    """POST /changes/{id}/review — add the signed-in maintainer's review, then 303 back."""
     db, prefix = request.app[DB], request.app[PREFIX]
     change_id = int(request.match_info["id"])
     form = await request.post()
     if change_rows.get(db, change_id) is None:
         return _not_found(request)
-    token = form.get("csrf_token")
-    if not isinstance(token, str) or not hmac.compare_digest(
-        token.encode(), request.app[TOKEN].encode()
-    ):
-        return _bad_request(
-            request,
-            "This form has expired or did not come from the review page. "
-            "Reload the change and try again.",
-        )
-    by = " ".join(str(form.get("by") or "").split())
+    by = _user(request)
+    assert by is not None  # the guard let only signed-in maintainers through
     note = str(form.get("note") or "").replace("\r\n", "\n").strip()
-    if not by:
-        return _bad_request(request, "Say who reviewed the change: the name field is empty.")
-    if len(by) > pages.NAME_MAX or len(note) > pages.NOTE_MAX:
-        return _bad_request(
-            request,
-            f"The name is limited to {pages.NAME_MAX} characters and the note to {pages.NOTE_MAX}.",
-        )
-    change_rows.mark_reviewed(db, change_id, by, note or None)
+    if len(note) > pages.NOTE_MAX:
+        return _bad_request(request, f"The note is limited to {pages.NOTE_MAX} characters.")
+    reviews.add(db, change_id, by, note or None)
     log.info("change %d marked reviewed by %s on the review page", change_id, by)
-    response = web.Response(status=303, headers={"Location": f"{prefix}/changes/{change_id}"})
+    return web.Response(status=303, headers={"Location": f"{prefix}/changes/{change_id}"})
+
+
+async def login_page(request: web.Request) -> web.Response:
+    """GET /login — the sign-in form (and Telegram's button when configured)."""
+    session = _session(request) or auth.Session.new()
+    settings = request.app[SETTINGS]
+    message = "You are signed out." if request.query.get("signed_out") == "1" else ""
+    response = _login_response(request, session, message, status=200)
+    if settings.telegram_login:
+        response.headers["Content-Security-Policy"] = _CSP_TELEGRAM
+    return response
+
+
+async def login(request: web.Request) -> web.Response:
+    """POST /login — check a maintainer's name and secret; start a signed-in session."""
+    form = await request.post()
+    name = " ".join(str(form.get("name") or "").split())
+    given = str(form.get("secret") or "")
+    settings = request.app[SETTINGS]
+    for reviewer in settings.reviewers:
+        if reviewer.name == name and auth.secret_matches(given, reviewer.secret()):
+            log.info("review page: %s signed in", reviewer.name)
+            return _signed_in(request, auth.Session.new(reviewer.name, "secret"), form.get("next"))
+    log.warning("review page: failed sign-in as %r", name[:_NAME_SHOWN_MAX])
+    session = _session(request) or auth.Session.new()
+    return _login_response(request, session, "Wrong name or secret.", status=401)
+
+
+async def telegram_login(request: web.Request) -> web.Response:
+    """GET /login/telegram — Telegram's Login Widget sends the signed-in user here."""
+    telegram = request.app[TELEGRAM]
+    session = _session(request) or auth.Session.new()
+    token = telegram.token() if request.app[SETTINGS].telegram_login else None
+    fields = {k: v for k, v in request.query.items() if k != "next"}
+    user_id = auth.verify_telegram_login(fields, token or "")
+    if user_id is None:
+        log.warning("review page: refused a Telegram sign-in (bad or stale signature)")
+        return _login_response(request, session, "Telegram's sign-in could not be verified.", 401)
+    if user_id not in set(telegram.admins) | set(telegram.maintainers):
+        log.warning("review page: Telegram user %d is not a maintainer or admin", user_id)
+        return _login_response(
+            request, session, "This Telegram account is not one of the maintainers.", 403
+        )
+    username = fields.get("username", "")
+    name = f"@{username} (telegram {user_id})" if username else f"telegram {user_id}"
+    log.info("review page: %s signed in with Telegram", name)
+    return _signed_in(request, auth.Session.new(name[: _NAME_SHOWN_MAX * 2], "telegram"), None)
+
+
+async def logout(request: web.Request) -> web.Response:
+    """POST /logout — end the session."""
+    prefix = request.app[PREFIX]
+    session = _session(request)
+    if session is not None:
+        request.app[SESSIONS].revoke(session)
+    log.info("review page: %s signed out", session.user if session else None)
+    response = web.Response(status=303, headers={"Location": f"{prefix}/login?signed_out=1"})
+    response.del_cookie(auth.COOKIE, path=f"{prefix}/")
+    return response
+
+
+def _signed_in(request: web.Request, session: auth.Session, target: object) -> web.Response:
+    prefix = request.app[PREFIX]
+    location = f"{prefix}/"
+    if isinstance(target, str) and _local_path(target, prefix):
+        location = target
+    response = web.Response(status=303, headers={"Location": location})
+    _set_session(request, response, session)
+    return response
+
+
+def _local_path(target: str, prefix: str) -> bool:
+    """True for a path on this page (never another host: no "//", no scheme, no backslash)."""
+    return (
+        target.startswith(f"{prefix}/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not urlsplit(target).netloc
+    )
+
+
+def _set_session(request: web.Request, response: web.Response, session: auth.Session) -> None:
+    prefix = request.app[PREFIX]
     response.set_cookie(
-        REVIEWER_COOKIE,
-        quote(by, safe=""),
-        max_age=365 * 86400,
+        auth.COOKIE,
+        request.app[SESSIONS].dump(session),
+        max_age=auth.SESSION_MAX_AGE,
         path=f"{prefix}/",
         httponly=True,
-        samesite="Strict",
+        samesite="Lax",
+        secure=request.app[BASE_URL].startswith("https://"),
     )
+
+
+def _login_response(
+    request: web.Request, session: auth.Session, message: str, status: int
+) -> web.Response:
+    settings, prefix = request.app[SETTINGS], request.app[PREFIX]
+    target = request.query.get("next", "")
+    auth_url = f"{request.app[BASE_URL]}/login/telegram" if settings.telegram_login else None
+    html = pages.login_page(
+        prefix=prefix,
+        token=request.app[SESSIONS].csrf_token(session),
+        names=[r.name for r in settings.reviewers],
+        message=message,
+        next_path=target if _local_path(target, prefix) else "",
+        telegram_bot=settings.telegram_login,
+        telegram_auth_url=auth_url,
+        viewer=pages.Viewer(session.user, request.app[SESSIONS].csrf_token(session), True),
+    )
+    response = _html(html, status=status)
+    if _session(request) != session:
+        _set_session(request, response, session)
     return response
 
 
 async def atom_feed(request: web.Request) -> web.Response:
-    """GET /feed.atom — the latest changes as Atom 1.0, with the list's filters."""
+    """GET /feed.atom — the latest changes as Atom 1.0, with the list's filters.
+
+    Links are absolute with ``public_url``; without it they are relative to the page's root
+    (``/changes/6``), which feed readers resolve against the feed's own address. The request's
+    Host header is never used: it is whatever the client chose to send.
+    """
     db, prefix = request.app[DB], request.app[PREFIX]
     filters = Filters.from_query(request.query).but(before=None)
     rows = change_rows.listing(
@@ -195,7 +390,8 @@ async def atom_feed(request: web.Request) -> web.Response:
         kind=filters.kind,
         limit=FEED_SIZE,
     )
-    site = request.app[BASE_URL] or f"{request.scheme}://{request.host}{prefix}"
+    base = request.app[BASE_URL]
+    site = base if urlsplit(base).scheme else prefix
     query = filters.query()
     suffix = f"?{query}" if query else ""
     title = "ircc-watch changes" + ("" if not query else f" ({filters.describe().lower()})")
@@ -246,12 +442,18 @@ def _html(text: str, status: int = 200) -> web.Response:
 def _not_found(request: web.Request) -> web.Response:
     prefix = request.app[PREFIX]
     message = "There is no change with this id."
-    return _html(pages.error_page(404, "Not found", message, prefix=prefix), status=404)
+    page = pages.error_page(404, "Not found", message, prefix=prefix, viewer=_viewer(request))
+    return _html(page, status=404)
 
 
 def _bad_request(request: web.Request, message: str) -> web.Response:
+    return _refused(request, 400, message)
+
+
+def _refused(request: web.Request, status: int, message: str) -> web.Response:
     prefix = request.app[PREFIX]
-    return _html(pages.error_page(400, "Not saved", message, prefix=prefix), status=400)
+    page = pages.error_page(status, "Not saved", message, prefix=prefix, viewer=_viewer(request))
+    return _html(page, status=status)
 
 
 async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:

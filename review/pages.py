@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -17,6 +18,27 @@ from review.sidediff import side_by_side
 
 NOTE_MAX = 2000
 NAME_MAX = 100
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: the signed-in maintainer's name (None for a visitor) and the session's
+    CSRF token, which every form the page shows must carry."""
+
+    user: str | None = None
+    csrf_token: str = ""
+    sign_in: bool = False  # whether the page offers a way to sign in at all
+
+
+def post_form(action: str, viewer: Viewer, fields: str, button: str, css: str = "") -> str:
+    """A POST form carrying the session's CSRF token; ``fields`` is trusted markup."""
+    klass = f' class="{escape(css)}"' if css else ""
+    return (
+        f'<form{klass} method="post" action="{escape(action)}">'
+        f'<input type="hidden" name="csrf_token" value="{escape(viewer.csrf_token)}">'
+        f'{fields}<button type="submit">{escape(button)}</button></form>'
+    )
+
 
 CSS = """
 :root { color-scheme: light; --fg: #1b1b1b; --muted: #555; --line: #d0d4d9; --accent: #1a4f8b;
@@ -28,6 +50,9 @@ header.site { background: #26374a; color: #fff; padding: .6rem 1.5rem; display: 
   gap: 1.5rem; align-items: baseline; flex-wrap: wrap; }
 header.site a { color: #fff; }
 header.site .name { font-weight: 700; font-size: 1.1rem; text-decoration: none; }
+header.site .who { margin-left: auto; display: flex; gap: .75rem; align-items: baseline; }
+header.site .who form { display: inline; }
+header.site .who button { padding: .1rem .6rem; background: transparent; border-color: #fff; }
 main { padding: 1rem 1.5rem 3rem; max-width: 110rem; }
 a { color: var(--accent); }
 a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible,
@@ -88,6 +113,10 @@ blockquote { margin: .5rem 0 0; white-space: pre-wrap; overflow-wrap: anywhere; 
 form.review { display: grid; gap: .4rem; max-width: 40rem; margin-top: 1rem; }
 form.review label { font-weight: 600; }
 form.review button { justify-self: start; margin-top: .4rem; }
+form.login { display: grid; gap: .4rem; max-width: 24rem; }
+form.login button { justify-self: start; margin-top: .4rem; }
+ol.reviews { padding-left: 1.25rem; }
+ol.reviews li { margin-bottom: .5rem; }
 .hint { color: var(--muted); font-size: .9rem; }
 details { margin-top: 1rem; }
 """
@@ -99,18 +128,35 @@ ICON = (
 )
 
 
-def layout(title: str, body: str, *, prefix: str, feed_href: str | None = None) -> str:
+def layout(
+    title: str,
+    body: str,
+    *,
+    prefix: str,
+    feed_href: str | None = None,
+    viewer: Viewer | None = None,
+) -> str:
     """A whole HTML document around ``body`` (trusted markup); ``title`` is escaped."""
+    viewer = viewer or Viewer()
     feed_link = (
         f'<link rel="alternate" type="application/atom+xml" title="Changes (Atom)" '
         f'href="{escape(feed_href)}">'
         if feed_href
         else ""
     )
+    if viewer.user:
+        who = (
+            f'<div class="who"><span>Signed in as <strong>{escape(viewer.user)}</strong></span>'
+            f"{post_form(f'{prefix}/logout', viewer, '', 'Sign out')}</div>"
+        )
+    elif viewer.sign_in:
+        who = f'<div class="who"><a href="{prefix}/login">Sign in</a></div>'
+    else:
+        who = ""
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="referrer" content="no-referrer">'
+        '<meta name="referrer" content="same-origin">'
         f"<title>{escape(title)} · ircc-watch review</title>"
         f'<link rel="icon" type="image/svg+xml" href="{prefix}/favicon.svg">'
         f'<link rel="stylesheet" href="{prefix}/style.css">{feed_link}</head><body>'
@@ -118,7 +164,7 @@ def layout(title: str, body: str, *, prefix: str, feed_href: str | None = None) 
         f'<a class="name" href="{prefix}/">ircc-watch review</a>'
         f'<nav aria-label="Main"><a href="{prefix}/">All changes</a> · '
         f'<a href="{prefix}/?unreviewed=1">Unreviewed</a> · '
-        f'<a href="{prefix}/feed.atom">Atom feed</a></nav></header>'
+        f'<a href="{prefix}/feed.atom">Atom feed</a></nav>{who}</header>'
         f"<main>{body}</main></body></html>"
     )
 
@@ -131,6 +177,7 @@ def list_page(
     kinds: Sequence[str],
     prefix: str,
     page_size: int,
+    viewer: Viewer | None = None,
 ) -> str:
     """The changes list with its filter form and paging links."""
     query = filters.query(paging=False)
@@ -160,7 +207,7 @@ def list_page(
         pager.append(f'<a href="{prefix}/{_q(older)}">Older changes</a>')
     if pager:
         body.append(f'<nav class="pager" aria-label="Pages">{"".join(pager)}</nav>')
-    return layout("Changes", "".join(body), prefix=prefix, feed_href=feed_href)
+    return layout("Changes", "".join(body), prefix=prefix, feed_href=feed_href, viewer=viewer)
 
 
 def change_page(
@@ -168,13 +215,13 @@ def change_page(
     *,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
+    history: Sequence[dict[str, Any]],
     prefix: str,
-    token: str,
-    reviewer: str,
+    viewer: Viewer,
     next_unreviewed: int | None,
     full: bool,
 ) -> str:
-    """One change: its facts, data, side-by-side diff of its snapshots and the review form."""
+    """One change: its facts, data, side-by-side diff, every review so far and the form."""
     cid = change["id"]
     body = [
         f'<p><a href="{prefix}/">← All changes</a></p>',
@@ -199,17 +246,58 @@ def change_page(
         body.append(_data_table(change["data"]))
     body.append('<h2 id="diff">What changed</h2>')
     body.append(_diff_section(change, before, after, prefix, full))
-    body.append(_review_section(change, prefix, token, reviewer, next_unreviewed))
-    return layout(f"#{cid} {change['title']}", "".join(body), prefix=prefix)
+    body.append(_review_section(change, history, prefix, viewer, next_unreviewed))
+    return layout(f"#{cid} {change['title']}", "".join(body), prefix=prefix, viewer=viewer)
 
 
-def error_page(status: int, heading: str, message: str, *, prefix: str) -> str:
+def error_page(
+    status: int, heading: str, message: str, *, prefix: str, viewer: Viewer | None = None
+) -> str:
     """A short page explaining what went wrong and where to go next."""
     body = (
         f"<h1>{escape(heading)}</h1><p>{escape(message)}</p>"
         f'<p><a href="{prefix}/">Back to the changes</a></p>'
     )
-    return layout(f"{status} {heading}", body, prefix=prefix)
+    return layout(f"{status} {heading}", body, prefix=prefix, viewer=viewer)
+
+
+def login_page(
+    *,
+    prefix: str,
+    token: str,
+    names: Sequence[str],
+    message: str,
+    next_path: str,
+    telegram_bot: str | None,
+    telegram_auth_url: str | None,
+    viewer: Viewer,
+) -> str:
+    """The sign-in page: name and secret, and Telegram's Login Widget when configured."""
+    body = ["<h1>Sign in</h1>"]
+    if message:
+        body.append(f'<p class="status todo" role="alert">{escape(message)}</p>')
+    if viewer.user:
+        body.append(f"<p>You are signed in as <strong>{escape(viewer.user)}</strong>.</p>")
+    if names:
+        options = "".join(f'<option value="{escape(n)}">{escape(n)}</option>' for n in names)
+        fields = (
+            f'<input type="hidden" name="next" value="{escape(next_path)}">'
+            f'<label for="name">Name</label><select id="name" name="name">{options}</select>'
+            '<label for="secret">Secret</label>'
+            '<input type="password" id="secret" name="secret" required '
+            'autocomplete="current-password">'
+        )
+        body.append(post_form(f"{prefix}/login", Viewer(None, token), fields, "Sign in", "login"))
+    if telegram_bot and telegram_auth_url:
+        body.append(
+            "<h2>With Telegram</h2>"
+            '<script async src="https://telegram.org/js/telegram-widget.js?22" '
+            f'data-telegram-login="{escape(telegram_bot)}" data-size="large" '
+            f'data-auth-url="{escape(telegram_auth_url)}"></script>'
+        )
+    if not names and not telegram_bot:
+        body.append("<p>No way to sign in is configured: see [review] reviewers in the config.</p>")
+    return layout("Sign in", "".join(body), prefix=prefix, viewer=viewer)
 
 
 def _q(filters: Filters) -> str:
@@ -335,18 +423,33 @@ def _snapshot_label(side: str, snapshot: dict[str, Any]) -> str:
 
 
 def _review_section(
-    change: dict[str, Any], prefix: str, token: str, reviewer: str, next_unreviewed: int | None
+    change: dict[str, Any],
+    history: Sequence[dict[str, Any]],
+    prefix: str,
+    viewer: Viewer,
+    next_unreviewed: int | None,
 ) -> str:
     cid = change["id"]
-    if change["reviewed_at"]:
+    if history:
+        items = []
+        for review in history:
+            who, when = escape(review["reviewed_by"]), _time(review["reviewed_at"])
+            item = f"<li>Reviewed by {who} on {when}."
+            if review["note"]:
+                item += f"<blockquote>{escape(review['note'])}</blockquote>"
+            items.append(item + "</li>")
+        latest = history[-1]
         status = (
             f'<div class="status done" role="status"><strong>Reviewed</strong> by '
-            f"{escape(change['reviewed_by'] or '')} on {_time(change['reviewed_at'])}."
+            f"{escape(latest['reviewed_by'])} on {_time(latest['reviewed_at'])}."
         )
-        if change["review_note"]:
-            status += f"<blockquote>{escape(change['review_note'])}</blockquote>"
+        if latest["note"]:
+            status += f"<blockquote>{escape(latest['note'])}</blockquote>"
         status += "</div>"
-        button = "Update review"
+        status += (
+            f'<h3>Review history ({len(history)})</h3><ol class="reviews">{"".join(items)}</ol>'
+        )
+        button = "Add a review"
     else:
         status = '<div class="status todo" role="status"><strong>Not reviewed yet.</strong></div>'
         button = "Mark reviewed"
@@ -356,16 +459,21 @@ def _review_section(
             f'<p><a href="{prefix}/changes/{next_unreviewed}">Newest unreviewed change '
             f"(#{next_unreviewed})</a></p>"
         )
-    return (
-        '<h2 id="review">Review</h2>'
-        f"{status}"
-        f'<form class="review" method="post" action="{prefix}/changes/{cid}/review">'
-        f'<input type="hidden" name="csrf_token" value="{escape(token)}">'
-        '<label for="by">Your name</label>'
-        f'<input type="text" id="by" name="by" required maxlength="{NAME_MAX}" '
-        f'autocomplete="name" value="{escape(reviewer)}">'
-        '<label for="note">Note <span class="hint">(optional)</span></label>'
-        f'<textarea id="note" name="note" rows="3" maxlength="{NOTE_MAX}">'
-        f"{escape(change['review_note'] or '')}</textarea>"
-        f'<button type="submit">{button}</button></form>{following}'
-    )
+    if viewer.user:
+        fields = (
+            f'<p class="hint">Reviewing as <strong>{escape(viewer.user)}</strong>.</p>'
+            '<label for="note">Note <span class="hint">(optional)</span></label>'
+            f'<textarea id="note" name="note" rows="3" maxlength="{NOTE_MAX}"></textarea>'
+        )
+        form = post_form(f"{prefix}/changes/{cid}/review", viewer, fields, button, "review")
+    elif viewer.sign_in:
+        form = (
+            f'<p><a href="{prefix}/login?next={prefix}/changes/{cid}">Sign in</a> '
+            "to review this change.</p>"
+        )
+    else:
+        form = (
+            '<p class="hint">No sign-in is configured for this page: review with '
+            "<code>ircc-watch review</code> or the button in Telegram.</p>"
+        )
+    return f'<h2 id="review">Review</h2>{status}{form}{following}'

@@ -7,10 +7,12 @@ canada.ca page (with two edits, the second one carrying hostile text) through th
 
 from __future__ import annotations
 
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
+from ircc_watch.config import Reviewer, ReviewSettings
 from storage import changes
 from storage.db import open_db
 from tests.conftest import REAL, run_cli, unpack, write_config
@@ -141,3 +143,30 @@ def assert_inert(page: str) -> None:
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, attrs)
             assert not (value or "").strip().lower().startswith("javascript:"), (tag, attrs)
+
+
+ANA_SECRET = "correct horse battery staple"
+ANA_ENV = "IRCC_WATCH_TEST_REVIEW_ANA"
+_TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def review_settings(**overrides) -> ReviewSettings:
+    """[review] settings with one maintainer, "ana", whose secret is in ANA_ENV."""
+    return ReviewSettings(reviewers=(Reviewer("ana", ANA_ENV),), **overrides)
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token of the first form on ``page``."""
+    return _TOKEN_RE.search(page).group(1)
+
+
+async def sign_in(client, name: str = "ana", secret: str = ANA_SECRET, origin: str = ""):
+    """Sign in through the real login form, as a browser would (Origin included)."""
+    page = await (await client.get("/login")).text()
+    origin = origin or str(client.make_url("")).rstrip("/")
+    return await client.post(
+        "/login",
+        data={"csrf_token": csrf_token(page), "name": name, "secret": secret},
+        headers={"Origin": origin},
+        allow_redirects=False,
+    )

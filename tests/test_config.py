@@ -12,6 +12,7 @@ from ircc_watch.config import (
     LANGS,
     Config,
     ConfigError,
+    Reviewer,
     ReviewSettings,
     Settings,
     TelegramSettings,
@@ -98,6 +99,7 @@ def test_full_config(in_tmp: Path) -> None:
         [review]
         host = "0.0.0.0"
         port = 9000
+        reviewers = [{{ name = "ana", secret_env = "ANA_SECRET" }}]
 
         [[watch]]
         name = "ee-rounds"
@@ -124,7 +126,8 @@ def test_full_config(in_tmp: Path) -> None:
         "MY_TOKEN", (11, 22), (-100123,), config.telegram.base_url
     )
     assert config.telegram.base_url == "http://127.0.0.1:8081/bot"
-    assert config.review == ReviewSettings("0.0.0.0", 9000)
+    ana = Reviewer("ana", "ANA_SECRET")
+    assert config.review == ReviewSettings("0.0.0.0", 9000, reviewers=(ana,))
     assert config.watch("ee-rounds") == Watch(
         "ee-rounds", EE_URL, "ee-rounds", "express-entry", "fr", 1.0, None
     )
@@ -500,7 +503,10 @@ def test_unknown_key_in_review(in_tmp: Path) -> None:
         host = "127.0.0.1"
         bind = "0.0.0.0"
         """,
-    ) == ['config.toml:6: [review]: unknown key "bind". Fix: remove it, or use one of: host, port.']
+    ) == [
+        'config.toml:6: [review]: unknown key "bind". Fix: remove it, or use one of: host, port, '
+        "public_read, public_url, reviewers, session_secret_env, telegram_login."
+    ]
 
 
 def test_unknown_key_in_watch(in_tmp: Path) -> None:

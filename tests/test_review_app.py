@@ -12,15 +12,19 @@ from aiohttp.test_utils import TestClient, TestServer
 
 import review.app
 from review import create_app, start_review, stop_review
-from storage import changes
+from storage import changes, reviews
 from storage.db import open_db
 from tests.review_support import (
+    ANA_ENV,
+    ANA_SECRET,
     HOSTILE,
     add_hostile_change,
     assert_inert,
     build_history,
     copy_db,
     parse_html,
+    review_settings,
+    sign_in,
 )
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -36,12 +40,23 @@ def db_path(template, tmp_path) -> Path:
     return copy_db(template, tmp_path)
 
 
+@pytest.fixture(autouse=True)
+def ana_secret(monkeypatch):
+    monkeypatch.setenv(ANA_ENV, ANA_SECRET)
+
+
 @pytest.fixture
 async def client(db_path) -> AsyncIterator[TestClient]:
+    """A browser signed in as the maintainer "ana"."""
     db = open_db(db_path)
-    async with TestClient(TestServer(create_app(db))) as test_client:
+    async with TestClient(TestServer(create_app(db, review=review_settings()))) as test_client:
+        assert (await sign_in(test_client)).status == 303
         yield test_client
     db.conn.close()
+
+
+def origin(client: TestClient) -> dict[str, str]:
+    return {"Origin": str(client.make_url("")).rstrip("/")}
 
 
 def row_ids(page: str) -> list[int]:
@@ -140,47 +155,70 @@ async def test_a_new_draw_shows_its_data_and_the_added_feed_line(client):
 
 async def test_mark_reviewed_saves_who_when_and_note_then_redirects_back(client, db_path):
     page = await get_text(client, "/changes/4")
+    assert "Reviewing as <strong>ana</strong>." in page and 'name="by"' not in page
     token = TOKEN_RE.search(page).group(1)
     response = await client.post(
         "/changes/4/review",
-        data={"csrf_token": token, "by": "  Zoë   Tremblay ", "note": "Checked\r\nagainst IRCC"},
+        data={"csrf_token": token, "by": "eve", "note": "Checked\r\nagainst IRCC"},
+        headers=origin(client),
         allow_redirects=False,
     )
     assert response.status == 303
     assert response.headers["Location"] == "/changes/4"
     row = changes.get(open_db(db_path), 4)
-    assert row["reviewed_by"] == "Zoë Tremblay" and row["review_note"] == "Checked\nagainst IRCC"
+    assert row["reviewed_by"] == "ana" and row["review_note"] == "Checked\nagainst IRCC"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", row["reviewed_at"])
 
     after = await get_text(client, "/changes/4")
-    assert "<strong>Reviewed</strong> by Zoë Tremblay on" in after
+    assert "<strong>Reviewed</strong> by ana on" in after
     assert "<blockquote>Checked\nagainst IRCC</blockquote>" in after
-    assert '<button type="submit">Update review</button>' in after
-    assert 'autocomplete="name" value="Zoë Tremblay"' in await get_text(client, "/changes/3")
+    assert '<button type="submit">Add a review</button>' in after
     listing = await get_text(client, "/")
-    assert '<span class="badge done">Reviewed</span> <span class="hint">by Zoë Tremblay' in listing
+    assert '<span class="badge done">Reviewed</span> <span class="hint">by ana' in listing
     assert 4 not in row_ids(await get_text(client, "/?unreviewed=1"))
 
 
+async def test_a_second_review_on_the_page_keeps_the_first(client, db_path):
+    for note in ("first look", "checked with IRCC"):
+        token = TOKEN_RE.search(await get_text(client, "/changes/4")).group(1)
+        response = await client.post(
+            "/changes/4/review",
+            data={"csrf_token": token, "note": note},
+            headers=origin(client),
+            allow_redirects=False,
+        )
+        assert response.status == 303
+    history = reviews.history(open_db(db_path), 4)
+    assert [(r["reviewed_by"], r["note"]) for r in history] == [
+        ("ana", "first look"),
+        ("ana", "checked with IRCC"),
+    ]
+    page = await get_text(client, "/changes/4")
+    assert "Review history (2)" in page
+    assert page.index("first look") < page.index("checked with IRCC", page.index("Review history"))
+
+
 async def test_review_refuses_a_missing_or_foreign_token(client, db_path):
-    for data in (
-        {"by": "eve"},
-        {"csrf_token": "", "by": "eve"},
-        {"csrf_token": create_app(open_db(db_path))[review.app.TOKEN], "by": "eve"},
-    ):
-        response = await client.post("/changes/3/review", data=data, allow_redirects=False)
-        assert response.status == 400
+    other = create_app(open_db(db_path), review=review_settings())
+    foreign = other[review.app.SESSIONS].csrf_token(review.auth.Session.new("ana"))
+    for data in ({"note": "x"}, {"csrf_token": "", "note": "x"}, {"csrf_token": foreign}):
+        response = await client.post(
+            "/changes/3/review", data=data, headers=origin(client), allow_redirects=False
+        )
+        assert response.status == 403
         assert "This form has expired" in await response.text()
     assert changes.get(open_db(db_path), 3)["reviewed_at"] is None
 
 
-async def test_review_refuses_an_empty_name_or_a_too_long_note(client, db_path):
+async def test_review_refuses_a_too_long_note(client, db_path):
     token = TOKEN_RE.search(await get_text(client, "/changes/3")).group(1)
-    for data in ({"by": "   "}, {"by": "ana", "note": "x" * 2001}, {"by": "a" * 101}):
-        response = await client.post(
-            "/changes/3/review", data={"csrf_token": token, **data}, allow_redirects=False
-        )
-        assert response.status == 400
+    response = await client.post(
+        "/changes/3/review",
+        data={"csrf_token": token, "note": "x" * 2001},
+        headers=origin(client),
+        allow_redirects=False,
+    )
+    assert response.status == 400
     assert changes.get(open_db(db_path), 3)["reviewed_at"] is None
 
 
@@ -189,7 +227,9 @@ async def test_unknown_changes_are_404(client):
     assert "There is no change with this id." in await get_text(client, "/changes/999", 404)
     await get_text(client, "/changes/99999999999999999999", 404)
     await get_text(client, "/changes/abc", 404)
-    response = await client.post("/changes/999/review", data={"csrf_token": token, "by": "ana"})
+    response = await client.post(
+        "/changes/999/review", data={"csrf_token": token}, headers=origin(client)
+    )
     assert response.status == 404
 
 
@@ -198,10 +238,12 @@ async def test_hostile_text_is_escaped_everywhere(client, db_path):
     token = TOKEN_RE.search(await get_text(client, f"/changes/{hostile_id}")).group(1)
     response = await client.post(
         f"/changes/{hostile_id}/review",
-        data={"csrf_token": token, "by": HOSTILE[:100], "note": HOSTILE},
+        data={"csrf_token": token, "note": HOSTILE},
+        headers=origin(client),
         allow_redirects=False,
     )
     assert response.status == 303
+    reviews.add(open_db(db_path), hostile_id, HOSTILE[:100], HOSTILE)
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;double&quot; &#x27;single&#x27;"
     for path in ("/", f"/changes/{hostile_id}", "/changes/2", "/?watch=%3Cscript%3E"):
         page = await get_text(client, path)
@@ -211,6 +253,7 @@ async def test_hostile_text_is_escaped_everywhere(client, db_path):
     assert f"<h1>Title {escaped}" in page
     assert f'<p class="summary">Summary {escaped}' in page
     assert f"<blockquote>{escaped}" in page
+    assert f"Reviewed by {escaped[:60]}" in page
     assert "javascript:alert(3)" in page
     text = "".join(parse_html(page).text)
     assert f"Title {HOSTILE}" in text and f"Summary {HOSTILE}\nsecond line" in text
@@ -229,19 +272,48 @@ async def test_every_response_carries_the_security_headers(client):
 
 
 async def test_base_url_prefixes_links_and_the_redirect(db_path):
+    """Behind a reverse proxy at http://lan.example/ircc-watch/ (which strips the prefix)."""
     db = open_db(db_path)
-    app = create_app(db, base_url="https://lan.example/ircc-watch/")
+    app = create_app(db, base_url="http://lan.example/ircc-watch/", review=review_settings())
+    proxy = {"Origin": "http://lan.example"}
     async with TestClient(TestServer(app)) as prefixed:
-        page = await get_text(prefixed, "/changes/3")
+        assert (await prefixed.get("/changes/3", allow_redirects=False)).headers[
+            "Location"
+        ] == "/ircc-watch/login?next=%2Fircc-watch%2Fchanges%2F3"
+        login = await prefixed.get("/login")
+        assert login.cookies[review.auth.COOKIE]["path"] == "/ircc-watch/"
+        cookie = {"Cookie": f"{review.auth.COOKIE}={login.cookies[review.auth.COOKIE].value}"}
+        signed = await prefixed.post(
+            "/login",
+            data={
+                "csrf_token": TOKEN_RE.search(await login.text()).group(1),
+                "name": "ana",
+                "secret": ANA_SECRET,
+                "next": "/ircc-watch/changes/3",
+            },
+            headers={**proxy, **cookie},
+            allow_redirects=False,
+        )
+        assert signed.status == 303 and signed.headers["Location"] == "/ircc-watch/changes/3"
+        cookie = {"Cookie": f"{review.auth.COOKIE}={signed.cookies[review.auth.COOKIE].value}"}
+        page = await (await prefixed.get("/changes/3", headers=cookie)).text()
         assert 'href="/ircc-watch/style.css"' in page and 'href="/ircc-watch/">' in page
         assert 'action="/ircc-watch/changes/3/review"' in page
         token = TOKEN_RE.search(page).group(1)
+        own_origin = {"Origin": str(prefixed.make_url("")).rstrip("/")}
+        refused = await prefixed.post(
+            "/changes/3/review", data={"csrf_token": token}, headers={**own_origin, **cookie}
+        )
+        assert refused.status == 403  # behind the proxy, only public_url's origin counts
         response = await prefixed.post(
-            "/changes/3/review", data={"csrf_token": token, "by": "ana"}, allow_redirects=False
+            "/changes/3/review",
+            data={"csrf_token": token},
+            headers={**proxy, **cookie},
+            allow_redirects=False,
         )
         assert response.headers["Location"] == "/ircc-watch/changes/3"
-        atom = await get_text(prefixed, "/feed.atom")
-        assert 'href="https://lan.example/ircc-watch/changes/6"' in atom
+        atom = await (await prefixed.get("/feed.atom", headers=cookie)).text()
+        assert 'href="http://lan.example/ircc-watch/changes/6"' in atom
     with pytest.raises(ValueError):
         create_app(db, base_url='http://x/"><script>')
 

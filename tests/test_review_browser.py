@@ -1,4 +1,5 @@
-"""A maintainer reviews a change in headless Chromium: list → change → side-by-side diff → review.
+"""A maintainer reviews a change in headless Chromium: sign in → list → change → side-by-side diff
+→ review → sign out.
 
 Uses Debian's Chromium through Playwright (no browser download). Set REVIEW_SCREENSHOT to a
 file path to keep a screenshot of the reviewed change page.
@@ -16,7 +17,7 @@ from playwright.async_api import async_playwright, expect
 from review import create_app, start_review, stop_review
 from storage import changes
 from storage.db import open_db
-from tests.review_support import build_history, copy_db
+from tests.review_support import ANA_ENV, ANA_SECRET, build_history, copy_db, review_settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,10 +37,11 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-async def test_a_maintainer_reviews_a_change_in_the_browser(tmp_path):
+async def test_a_maintainer_reviews_a_change_in_the_browser(tmp_path, monkeypatch):
+    monkeypatch.setenv(ANA_ENV, ANA_SECRET)
     db_path = copy_db(build_history(tmp_path / "history"), tmp_path)
     db = open_db(db_path)
-    runner = await start_review(create_app(db), "127.0.0.1", 0)
+    runner = await start_review(create_app(db, review=review_settings()), "127.0.0.1", 0)
     host, port = runner.addresses[0][:2]
     base = f"http://{host}:{port}"
     try:
@@ -51,6 +53,18 @@ async def test_a_maintainer_reviews_a_change_in_the_browser(tmp_path):
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
             await page.goto(f"{base}/")
+            await expect(page).to_have_url(f"{base}/login?next=%2F")
+            await page.get_by_label("Name").select_option("ana")
+            await page.get_by_label("Secret").fill("not the secret")
+            await page.get_by_role("button", name="Sign in").click()
+            await expect(page.get_by_role("alert")).to_have_text("Wrong name or secret.")
+            assert [e for e in errors if "401 (Unauthorized)" not in e] == []
+            errors.clear()  # the refused sign-in's 401 is the only error the console may show
+            await page.get_by_label("Secret").fill(ANA_SECRET)
+            await page.get_by_role("button", name="Sign in").click()
+
+            await expect(page).to_have_url(f"{base}/")
+            await expect(page.get_by_role("banner")).to_contain_text("Signed in as ana")
             await expect(page.get_by_role("heading", name="Changes")).to_be_visible()
             rows = page.locator("table.changes tbody tr")
             await expect(rows).to_have_count(6)
@@ -65,7 +79,7 @@ async def test_a_maintainer_reviews_a_change_in_the_browser(tmp_path):
             await expect(diff.locator("td.ins ins")).to_have_text(" questions about the")
             await expect(page.get_by_role("status")).to_have_text("Not reviewed yet.")
 
-            await page.get_by_label("Your name").fill("ana")
+            await expect(page.get_by_text("Reviewing as ana.")).to_be_visible()
             await page.get_by_label("Note").fill("Wording only, no rule change.")
             await page.get_by_role("button", name="Mark reviewed").click()
 
@@ -78,6 +92,12 @@ async def test_a_maintainer_reviews_a_change_in_the_browser(tmp_path):
 
             await page.get_by_role("link", name="All changes").first.click()
             await expect(rows.last.get_by_text("Reviewed", exact=True)).to_be_visible()
+
+            await page.get_by_role("button", name="Sign out").click()
+            await expect(page).to_have_url(f"{base}/login?signed_out=1")
+            await expect(page.get_by_role("alert")).to_have_text("You are signed out.")
+            await page.goto(f"{base}/changes/1")
+            await expect(page).to_have_url(f"{base}/login?next=%2Fchanges%2F1")
             assert errors == []
             await browser.close()
     finally:

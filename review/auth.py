@@ -1,0 +1,151 @@
+"""Who is signed in to the review page: signed session cookies, CSRF tokens, sign-in checks.
+
+A session is a cookie signed with itsdangerous (HMAC over a timestamped payload): a random
+session id, and the maintainer's name once signed in. It lasts SESSION_MAX_AGE. The server keeps
+only the ids of sessions signed out (until they would have expired anyway), so a copy of a
+signed-out cookie is refused too; a restart with another signing key (no
+``session_secret_env``) signs everybody out.
+The CSRF token is an HMAC of the session id: one per session, changed at every sign-in.
+Maintainers sign in with their own secret (from the environment) or Telegram's Login Widget,
+whose data is checked exactly as https://core.telegram.org/widgets/login#checking-authorization
+says: hex HMAC-SHA-256 of the data-check-string with SHA-256(bot token) as the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+COOKIE = "ircc_watch_session"
+SESSION_MAX_AGE = 12 * 3600  # seconds a sign-in lasts
+TELEGRAM_MAX_AGE = 24 * 3600  # how old Telegram's auth_date may be
+MIN_SECRET_LENGTH = 16
+
+
+@dataclass(frozen=True)
+class Session:
+    """One visitor's session: ``sid`` is random, ``user`` is set once signed in."""
+
+    sid: str
+    user: str | None = None
+    via: str | None = None  # "secret" or "telegram"
+
+    @classmethod
+    def new(cls, user: str | None = None, via: str | None = None) -> Session:
+        """A fresh session (a new id: sign-in never keeps the id a visitor had before)."""
+        return cls(secrets.token_urlsafe(18), user, via)
+
+
+class Sessions:
+    """Signs and reads session cookies, and makes each session's CSRF token."""
+
+    def __init__(self, key: str | None) -> None:
+        """``key``: the signing secret; None draws a random one (sessions end at restart)."""
+        self._key = key or secrets.token_urlsafe(32)
+        self._serializer = URLSafeTimedSerializer(self._key, salt="ircc-watch review session")
+        self._revoked: dict[str, float] = {}  # signed-out session id → when it would expire
+
+    def revoke(self, session: Session, now: float | None = None) -> None:
+        """Sign a session out for good, whoever still holds a copy of its cookie."""
+        now = time.time() if now is None else now
+        self._revoked = {sid: t for sid, t in self._revoked.items() if t > now}
+        self._revoked[session.sid] = now + SESSION_MAX_AGE
+
+    def dump(self, session: Session) -> str:
+        """The cookie value for ``session``."""
+        return self._serializer.dumps({"sid": session.sid, "u": session.user, "v": session.via})
+
+    def load(self, value: str | None) -> Session | None:
+        """The session in a cookie, or None if it is missing, tampered with or expired."""
+        if not value:
+            return None
+        try:
+            data = self._serializer.loads(value, max_age=SESSION_MAX_AGE)
+        except (BadSignature, ValueError, TypeError):
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("sid"), str):
+            return None
+        if data["sid"] in self._revoked:
+            return None
+        user = data.get("u") if isinstance(data.get("u"), str) else None
+        via = data.get("v") if isinstance(data.get("v"), str) else None
+        return Session(data["sid"], user, via)
+
+    def csrf_token(self, session: Session) -> str:
+        """The session's CSRF token: only this session's forms carry it."""
+        message = f"csrf:{session.sid}".encode()
+        return hmac.new(self._key.encode(), message, hashlib.sha256).hexdigest()
+
+    def csrf_ok(self, session: Session | None, token: object) -> bool:
+        """Whether ``token`` is the CSRF token of ``session``."""
+        if session is None or not isinstance(token, str):
+            return False
+        return hmac.compare_digest(token.encode(), self.csrf_token(session).encode())
+
+
+def same_origin(headers: Mapping[str, str], expected: str) -> bool:
+    """True when the request says it comes from ``expected`` (``scheme://host[:port]``).
+
+    Browsers send Origin on every cross-site POST (and on same-origin POSTs too); when a
+    privacy setting strips it, Referer is checked instead. A POST with neither is refused.
+    """
+    origin = headers.get("Origin")
+    if origin and origin != "null":
+        return origin.rstrip("/").lower() == expected.lower()
+    referer = headers.get("Referer")
+    if referer:
+        parts = urlsplit(referer)
+        return f"{parts.scheme}://{parts.netloc}".lower() == expected.lower()
+    return False
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of an absolute URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def secret_matches(given: str, expected: str | None) -> bool:
+    """Constant-time comparison of a typed secret with the one in the environment."""
+    if not expected or len(expected) < MIN_SECRET_LENGTH:
+        return False
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def telegram_data_check_string(fields: Mapping[str, str]) -> str:
+    """Every received field but ``hash``, sorted by key, as ``key=value`` lines."""
+    return "\n".join(f"{k}={fields[k]}" for k in sorted(fields) if k != "hash")
+
+
+def telegram_hash(fields: Mapping[str, str], bot_token: str) -> str:
+    """The hash Telegram computes for the Login Widget's data."""
+    key = hashlib.sha256(bot_token.encode()).digest()
+    check = telegram_data_check_string(fields).encode("utf-8")
+    return hmac.new(key, check, hashlib.sha256).hexdigest()
+
+
+def verify_telegram_login(
+    fields: Mapping[str, str], bot_token: str, now: float | None = None
+) -> int | None:
+    """The Telegram user id in Login Widget data that is genuine and fresh, else None."""
+    given = fields.get("hash", "")
+    if not given or not bot_token:
+        return None
+    if not hmac.compare_digest(given.lower().encode(), telegram_hash(fields, bot_token).encode()):
+        return None
+    auth_date, user_id = fields.get("auth_date", ""), fields.get("id", "")
+    if not (auth_date.isascii() and auth_date.isdigit() and user_id.isascii()):
+        return None
+    if not user_id.isdigit() or len(user_id) > 18:
+        return None
+    age = (time.time() if now is None else now) - int(auth_date)
+    if age > TELEGRAM_MAX_AGE or age < -300:
+        return None
+    return int(user_id)
