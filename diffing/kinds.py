@@ -39,6 +39,9 @@ class KindSpec:
     many on top of ``bulk_threshold`` and of its 20 % rule. ``fallback`` says whether the
     page-level reading (sections, sentences, tables) may stand in when the structured
     reading finds no records or fewer than ``min_share`` of what the watch had.
+    ``removals_told`` says whether a record's disappearance is announced: such a kind that
+    cannot fall back treats a reading that lost most of its records as a fault, never as
+    removals (a feed truncated to one round).
     """
 
     name: str
@@ -49,6 +52,7 @@ class KindSpec:
     fallback: bool = False
     routine_changes: Callable[[int], int] = no_routine
     min_share: float = MIN_SHARE
+    removals_told: bool = False
 
     @property
     def structured(self) -> bool:
@@ -81,6 +85,7 @@ KINDS: dict[str, KindSpec] = {
                 "size": "drawSize (invitations issued)",
                 "crs": "drawCRS (lowest CRS score invited)",
             },
+            removals_told=True,
         ),
         KindSpec(
             "ee-categories",
@@ -89,6 +94,7 @@ KINDS: dict[str, KindSpec] = {
             required={"name": "the category's name"},
             record_prefix="category:",
             fallback=True,
+            removals_told=True,
         ),
         KindSpec(
             "events",
@@ -148,6 +154,25 @@ def shrink_problem(spec: KindSpec, found: int, reference: int) -> str | None:
         return f"no {spec.record_noun} records found"
     if reference and found < reference * spec.min_share:
         return f"{found} {spec.record_noun} record(s) found, the last good reading had {reference}"
+    return None
+
+
+def reading_problem(
+    spec: KindSpec, records: Mapping[str, dict[str, Any]], reference: int
+) -> str | None:
+    """Why a structured reading cannot be trusted (schema changed, too few records), or None.
+
+    ``reference`` is how many of the kind's records the watch has now (0 before its
+    baseline). Shrinking only matters to a kind that can fall back or announces removals.
+    """
+    if not spec.structured:
+        return None
+    problem = schema_problem(spec, records)
+    if problem:
+        return f"schema changed: {problem}"
+    if spec.fallback or spec.removals_told:
+        found = len(spec.own_records(records))
+        return shrink_problem(spec, found, reference)
     return None
 
 

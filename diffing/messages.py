@@ -358,6 +358,60 @@ def _watch_moved(d: dict[str, Any], lang: str) -> tuple[str, str]:
     )
 
 
+def _extractor_degraded(d: dict[str, Any], lang: str) -> tuple[str, str]:
+    if lang == "fr":
+        return (
+            f"Lecture structurée en panne : {d.get('watch', '')}",
+            f"Depuis {d.get('since', '?')} : {d.get('missing', '')}. La page est lue section "
+            "par section en attendant : les abonnés restent informés.",
+        )
+    return (
+        f"Extractor degraded: {d.get('watch', '')}",
+        f"Since {d.get('since', '?')}: {d.get('missing', '')}. The page is read section by "
+        "section meanwhile, so subscribers are still told of its changes.",
+    )
+
+
+def _extractor_recovered(d: dict[str, Any], lang: str) -> tuple[str, str]:
+    count, noun = d.get("records", "?"), d.get("noun", "record")
+    if lang == "fr":
+        return (
+            f"Lecture structurée rétablie : {d.get('watch', '')}",
+            f"{count} enregistrement(s) lus de nouveau (en panne depuis {d.get('since', '?')}).",
+        )
+    return (
+        f"Extractor recovered: {d.get('watch', '')}",
+        f"{count} {noun} record(s) read again (degraded since {d.get('since', '?')}).",
+    )
+
+
+def _bulk_held(d: dict[str, Any], lang: str) -> tuple[str, str]:
+    counts = ", ".join(f"{kind} {n}" for kind, n in sorted((d.get("counts") or {}).items()))
+    examples = [
+        _one_line(f"{e.get('title', '')} — {e.get('summary', '')}", 160)
+        for e in (d.get("examples") or [])[:3]
+    ]
+    hold = d.get("hold", "?")
+    if lang == "fr":
+        return (
+            f"{d.get('count', '?')} changements retenus pour vérification sur {d.get('watch', '')}",
+            _lines(
+                counts,
+                *(f"• {e}" for e in examples),
+                f"ircc-watch release {hold} pour les envoyer, ircc-watch discard {hold} "
+                "pour ne jamais les envoyer.",
+            ),
+        )
+    return (
+        f"{d.get('count', '?')} changes held for review on {d.get('watch', '')}",
+        _lines(
+            counts,
+            *(f"• {e}" for e in examples),
+            f"ircc-watch release {hold} sends them, ircc-watch discard {hold} never will.",
+        ),
+    )
+
+
 def _generic(d: dict[str, Any], lang: str) -> tuple[str, str]:
     title = str(d.get("title") or d.get("name") or d.get("watch") or "Change")
     return title, str(d.get("summary", ""))
@@ -379,4 +433,7 @@ RENDERERS = {
     "watch_failing": _watch_failing,
     "watch_recovered": _watch_recovered,
     "watch_moved": _watch_moved,
+    "extractor_degraded": _extractor_degraded,
+    "extractor_recovered": _extractor_recovered,
+    "bulk_held": _bulk_held,
 }

@@ -1,4 +1,5 @@
-"""The ``ircc-watch`` command: check, replay, changes, show, review, watches, config-check, run."""
+"""The ``ircc-watch`` command: check, replay, changes, show, review, release, discard, watches,
+config-check, run."""
 
 from __future__ import annotations
 
@@ -39,6 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("replay", help="feed saved versions through the pipeline (JSON Lines)")
     p.add_argument("dir", type=Path, help="folder with one subfolder per watch")
+    p.add_argument(
+        "--append",
+        action="store_true",
+        help="add the versions after a watch's existing snapshots (refused otherwise)",
+    )
 
     p = sub.add_parser("changes", help="list changes, newest first")
     p.add_argument("--unreviewed", action="store_true")
@@ -54,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", type=int)
     p.add_argument("--note")
     p.add_argument("--by", default=os.environ.get("USER", "cli"))
+
+    for name, what in (("release", "send"), ("discard", "never send")):
+        p = sub.add_parser(name, help=f"{what} a held bulk of changes")
+        p.add_argument("id", type=int, help="the hold's id (in its bulk_held message)")
+        p.add_argument("--by", default=os.environ.get("USER", "cli"))
 
     sub.add_parser("watches", help="every watch with its health")
     sub.add_parser("config-check", help="validate the config and say exactly what is wrong")
@@ -124,7 +135,20 @@ def open_database(config: Config):
 
 
 def change_json(row: dict[str, Any]) -> str:
-    return json.dumps({name: row[name] for name in CHANGE_FIELDS}, ensure_ascii=False)
+    """One change as a JSON line: the contract fields, then the hold it is in, if any."""
+    return json.dumps(
+        {**{name: row[name] for name in CHANGE_FIELDS}, **hold_fields(row)}, ensure_ascii=False
+    )
+
+
+def hold_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """``{"held": true, "hold": 3}`` for a change in a hold (its status too once decided)."""
+    if not row.get("hold_id"):
+        return {}
+    fields: dict[str, Any] = {"held": row.get("status") == "held", "hold": row["hold_id"]}
+    if row.get("status") != "held":
+        fields["status"] = row.get("status")
+    return fields
 
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
@@ -177,9 +201,11 @@ async def _run_check(db, config, pipeline, chosen, overrides):
 
 
 def cmd_replay(args: argparse.Namespace, config: Config) -> int:
+    """Replay saved versions; stdout is JSON Lines only, failures and counts go to stderr."""
     from ircc_watch.pipeline import Pipeline
     from ircc_watch.replay import replay_file
     from notifier.routing import recipients_for
+    from storage import snapshots
 
     if not args.dir.is_dir():
         print(f"{args.dir}: not a folder", file=sys.stderr)
@@ -195,14 +221,41 @@ def cmd_replay(args: argparse.Namespace, config: Config) -> int:
         )
         return 2
     db = open_database(config)
+    if not args.append:
+        taken = [(p.name, snapshots.count(db, p.name)) for p in folders]
+        taken = [(name, n) for name, n in taken if n]
+        if taken:
+            listed = ", ".join(f"{name} ({n} snapshots)" for name, n in taken)
+            print(
+                f"replay: {config.settings.database} already has snapshots of {listed}; "
+                "replaying would announce their changes again. Fix: use a new --db, or pass "
+                "--append to add these versions after them.",
+                file=sys.stderr,
+            )
+            return 2
     pipeline = Pipeline(db, config, recipients=lambda change: recipients_for(db, config, change))
+    files = changed = failed = 0
     for folder in folders:
         watch = config.watch(folder.name)
         for path in sorted(p for p in folder.iterdir() if p.is_file()):
-            outcome = replay_file(pipeline, watch, path)
+            files += 1
+            try:
+                outcome = replay_file(pipeline, watch, path)
+            except OSError as exc:
+                failed += 1
+                print(f"replay: {folder.name}/{path.name}: {exc.strerror}", file=sys.stderr)
+                continue
+            if outcome.outcome == "error":
+                failed += 1
+                print(f"replay: {folder.name}/{path.name}: {outcome.error}", file=sys.stderr)
             for change in outcome.changes:
+                changed += 1
                 print(change_json(change), flush=False)
     sys.stdout.flush()
+    print(
+        f"replay: {files} file(s), {changed} change(s), {failed} failed",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -219,15 +272,17 @@ def cmd_changes(args: argparse.Namespace, config: Config) -> int:
                         "id": row["id"],
                         **{k: row[k] for k in CHANGE_FIELDS},
                         "reviewed_at": row["reviewed_at"],
+                        **hold_fields(row),
                     },
                     ensure_ascii=False,
                 )
             )
         else:
             mark = " " if row["reviewed_at"] else "*"
+            status = f"  [{row['status']}, hold {row['hold_id']}]" if row.get("hold_id") else ""
             print(
                 f"{mark}{row['id']:>5}  {row['observed_at']}  {row['watch']:<20} "
-                f"{row['kind']:<15} {row['title']}"
+                f"{row['kind']:<15} {row['title']}{status}"
             )
     if not rows and not args.json:
         print("no changes" + (" to review" if args.unreviewed else ""))
@@ -287,6 +342,18 @@ def cmd_review(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_decide(args: argparse.Namespace, config: Config) -> int:
+    """``release ID`` / ``discard ID``: decide a held bulk of changes."""
+    from ircc_watch.holds import decide
+    from storage.holds import DISCARDED, RELEASED
+
+    db = open_database(config)
+    status = RELEASED if args.command == "release" else DISCARDED
+    decision = decide(db, config, args.id, status, args.by)
+    print(decision.message, file=sys.stdout if decision.ok else sys.stderr)
+    return 0 if decision.ok else 1
+
+
 def cmd_watches(args: argparse.Namespace, config: Config) -> int:
     from storage import watches
 
@@ -326,6 +393,8 @@ COMMANDS = {
     "changes": cmd_changes,
     "show": cmd_show,
     "review": cmd_review,
+    "release": cmd_decide,
+    "discard": cmd_decide,
     "watches": cmd_watches,
     "run": cmd_run,
 }

@@ -57,7 +57,14 @@ _INTERVAL_FIX = 'write a number and a unit, such as "30s", "10m", "1h" or "1d"'
 
 _TABLES = ("settings", "telegram", "review", "watch")
 _TABLES_SHOWN = "[settings], [telegram], [review], [[watch]]"
-_SETTINGS_KEYS = ("allowed_domains", "database", "failure_threshold", "interval", "user_agent")
+_SETTINGS_KEYS = (
+    "allowed_domains",
+    "bulk_threshold",
+    "database",
+    "failure_threshold",
+    "interval",
+    "user_agent",
+)
 _TELEGRAM_KEYS = ("admins", "base_url", "maintainers", "token_env")
 _WATCH_KEYS = ("interval", "kind", "lang", "name", "selector", "topic", "url")
 
@@ -126,6 +133,8 @@ class Settings:
     user_agent: str = _DEFAULT_USER_AGENT
     allowed_domains: tuple[str, ...] = ("canada.ca",)
     failure_threshold: int = 3
+    # More subscriber changes than this from one check of one watch → held for review.
+    bulk_threshold: int = 5
 
 
 @dataclass(frozen=True)
@@ -238,6 +247,7 @@ def _replace_database(config: Config, database: Path) -> Config:
         user_agent=s.user_agent,
         allowed_domains=s.allowed_domains,
         failure_threshold=s.failure_threshold,
+        bulk_threshold=s.bulk_threshold,
     )
     return Config(config.path, settings, config.watches, config.telegram, config.review)
 
@@ -563,7 +573,19 @@ class _Checker:
                     f"must be an integer of at least 1, got {_show(value)}",
                     "write failure_threshold = 3",
                 )
-        return Settings(database, interval, user_agent, allowed, threshold)
+        bulk = 5
+        if "bulk_threshold" in table:
+            value = table["bulk_threshold"]
+            if _is_int(value) and value >= 1:
+                bulk = value
+            else:
+                self.error(
+                    (*path, "bulk_threshold"),
+                    f"{where} bulk_threshold",
+                    f"must be an integer of at least 1, got {_show(value)}",
+                    "write bulk_threshold = 5",
+                )
+        return Settings(database, interval, user_agent, allowed, threshold, bulk)
 
     def allowed_domains(self, value: Any, path: _Path) -> tuple[str, ...]:
         """Validate ``settings.allowed_domains``: a list of bare domain names or IP addresses."""

@@ -9,24 +9,25 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
 from crawlers.items import Fetch
-from diffing.classify import ADMINS, Change, WatchInfo, classify, removals
+from diffing.classify import ADMINS, SUBSCRIBERS, Change, WatchInfo, classify, removals
 from diffing.diff import diff_documents
 from diffing.document import ContentError, Document
 from diffing.extract import extract
+from diffing.kinds import is_bulk, reading_problem, spec_for
 from diffing.messages import describe
 from diffing.normalize import NORMALIZER_VERSION
 from diffing.precheck import HTML_KINDS, fingerprint
 from diffing.region import baseline_rule
 from ircc_watch.config import Config, Watch
 from storage import changes as change_rows
-from storage import fetches, records, snapshots, watches
+from storage import fetches, holds, records, snapshots, watches
 from storage.db import utcnow
 
 log = logging.getLogger("ircc_watch.check")
@@ -46,6 +47,20 @@ class Outcome:
     elapsed_ms: float
     changes: list[dict[str, Any]]
     error: str | None = None
+
+
+@dataclass
+class Comparison:
+    """What one new snapshot brings against the last: changes to tell and records to note."""
+
+    found: list[Change] = field(default_factory=list)
+    diff_text: str | None = None
+    updated: dict[str, dict[str, Any]] = field(default_factory=dict)
+    vanished: list[str] = field(default_factory=list)
+    touched: int = 0
+    known: int = 0
+    alerts: list[Change] = field(default_factory=list)
+    watch_values: dict[str, Any] = field(default_factory=dict)
 
 
 def watch_info(watch: Watch) -> WatchInfo:
@@ -123,16 +138,159 @@ class Pipeline:
             and region in (row.get("last_region_hash"), last["region_hash"])
         ):
             return self._unchanged(watch, fetch, now, "unchanged", validators, digest, region)
+        spec = spec_for(watch.kind)
         try:
             document = extract(
                 watch.kind, fetch.body, selector=watch.selector, url=watch.url, region=rule
             )
         except ContentError as exc:
-            return self._failure(watch, fetch, now, str(exc))
+            if not spec.fallback:
+                return self._failure(watch, fetch, now, str(exc))
+            document, problem = None, str(exc)
+        else:
+            reference = len(records.present(self.db, watch.name, spec.record_prefix))
+            problem = reading_problem(spec, document.records, reference)
+        if problem is not None or document is None:
+            if not spec.fallback:
+                return self._failure(watch, fetch, now, problem or "no records")
+            return self._fallback(watch, fetch, now, problem, last, validators, digest, region)
         content_hash = document.content_hash()
         if last is not None and last["content_hash"] == content_hash:
             return self._unchanged(watch, fetch, now, "unchanged", validators, digest, region)
-        return self._snapshot(watch, fetch, now, document, last, validators, digest, region)
+        if row.get("degraded_since"):
+            comparison = self._recovery(watch, fetch.body, document, last, row)
+        else:
+            comparison = self._compare(watch, document, last)
+        return self._snapshot(
+            watch, fetch, now, document, last, validators, digest, region, comparison
+        )
+
+    def _compare(self, watch: Watch, document: Document, last: dict[str, Any] | None) -> Comparison:
+        """The structured diff of a new Document against the last snapshot and known records."""
+        if last is None:
+            return Comparison(updated=document.records)
+        previous = self._previous_document(watch, last)
+        known = records.known(self.db, watch.name)
+        diff = diff_documents(
+            previous.text, document.text, previous.records, document.records, known
+        )
+        touched = set(diff.added) | set(diff.changed) | set(diff.returned)
+        return Comparison(
+            found=classify(watch_info(watch), diff),
+            diff_text=diff.unified,
+            updated={key: document.records[key] for key in touched},
+            vanished=list(diff.removed),
+            touched=len(diff.added) + len(diff.changed),
+            known=len(known),
+        )
+
+    def _page_comparison(
+        self, watch: Watch, page: Document, last: dict[str, Any] | None
+    ) -> Comparison:
+        """The page-level diff (sections, sentences, tables) of the last body and this one.
+
+        Both sides are read the same way, so switching readings never shows as a change.
+        """
+        if last is None:
+            return Comparison()
+        previous = self._previous_page(watch, last)
+        diff = diff_documents(previous.text, page.text, previous.records, page.records, {})
+        return Comparison(
+            found=classify(replace(watch_info(watch), kind="page"), diff),
+            diff_text=diff.unified,
+            touched=len(diff.added) + len(diff.changed),
+            known=len(previous.records),
+        )
+
+    def _fallback(
+        self,
+        watch: Watch,
+        fetch: Fetch,
+        now: str,
+        problem: str | None,
+        last: dict[str, Any] | None,
+        validators: dict[str, Any],
+        digest: str,
+        region: str | None,
+    ) -> Outcome:
+        """The structured reading found too little: read the page as a page, tell admins once.
+
+        Records are left as they were (nothing vanishes while the extractor is blind); the
+        snapshot holds the page-level reading, so the next degraded check diffs like with like.
+        A body the page-level reading refuses too (error page, region missing) is a fault.
+        """
+        try:
+            page = extract(
+                "page",
+                fetch.body,
+                selector=watch.selector,
+                url=watch.url,
+                region=self._region_rule(watch, last),
+            )
+        except ContentError as exc:
+            return self._failure(watch, fetch, now, str(exc))
+        row = watches.get(self.db, watch.name) or {}
+        entering = not row.get("degraded_since")
+        if not entering and last is not None and last["content_hash"] == page.content_hash():
+            return self._unchanged(watch, fetch, now, "unchanged", validators, digest, region)
+        comparison = self._page_comparison(watch, page, last)
+        if entering:
+            spec = spec_for(watch.kind)
+            missing = problem or f"no {spec.record_noun} records found"
+            comparison.alerts.append(
+                Change(
+                    "extractor_degraded",
+                    ADMINS,
+                    {"watch": watch.name, "kind": watch.kind, "missing": missing, "since": now},
+                )
+            )
+            comparison.watch_values = {"degraded_since": now, "degraded_reason": missing}
+        return self._snapshot(watch, fetch, now, page, last, validators, digest, region, comparison)
+
+    def _recovery(
+        self,
+        watch: Watch,
+        body: bytes,
+        document: Document,
+        last: dict[str, Any] | None,
+        row: dict[str, Any],
+    ) -> Comparison:
+        """The structured reading works again: tell this check's edits at page level, resync.
+
+        The records are brought up to date silently (their edits while degraded were told
+        at page level); the admins hear once that the structured reading is back.
+        """
+        try:
+            page = extract(
+                "page",
+                body,
+                selector=watch.selector,
+                url=watch.url,
+                region=self._region_rule(watch, last),
+            )
+        except ContentError:
+            page = Document("page", document.text)
+        comparison = self._page_comparison(watch, page, last)
+        comparison.updated = document.records
+        comparison.vanished = [
+            key for key in records.present(self.db, watch.name) if key not in document.records
+        ]
+        spec = spec_for(watch.kind)
+        comparison.alerts.append(
+            Change(
+                "extractor_recovered",
+                ADMINS,
+                {
+                    "watch": watch.name,
+                    "kind": watch.kind,
+                    "since": row.get("degraded_since"),
+                    "records": len(spec.own_records(document.records)),
+                    "noun": spec.record_noun,
+                },
+            )
+        )
+        comparison.watch_values = {"degraded_since": None, "degraded_reason": None}
+        return comparison
 
     def _snapshot(
         self,
@@ -144,23 +302,9 @@ class Pipeline:
         validators: dict[str, Any],
         digest: str,
         region: str | None,
+        comparison: Comparison,
     ) -> Outcome:
         info = watch_info(watch)
-        found: list[Change] = []
-        diff_text = None
-        if last is not None:
-            previous = self._previous_document(watch, last)
-            known = records.known(self.db, watch.name)
-            diff = diff_documents(
-                previous.text, document.text, previous.records, document.records, known
-            )
-            diff_text = diff.unified
-            vanished = list(diff.removed)
-            touched = set(diff.added) | set(diff.changed) | set(diff.returned)
-            updated = {key: document.records[key] for key in touched}
-            found = classify(info, diff)
-        else:
-            vanished, updated = [], document.records
         with self.db.atomic():
             snapshots.store_body(self.db, fetch.body)
             snapshot_id = snapshots.insert(
@@ -174,12 +318,15 @@ class Pipeline:
                 document=document.to_json(),
                 normalizer_version=NORMALIZER_VERSION,
             )
-            records.observe(self.db, watch.name, updated, vanished, now)
-            stored = [
-                self._store_change(info, change, now, snapshot_id, last, diff_text)
-                for change in found
+            records.observe(self.db, watch.name, comparison.updated, comparison.vanished, now)
+            items = [(change, last, comparison.diff_text) for change in comparison.found]
+            stored = self._tell(info, items, now, snapshot_id, comparison.touched, comparison.known)
+            stored += [
+                self._store_change(info, alert, now, snapshot_id, None, None)
+                for alert in comparison.alerts
             ]
-            stored += self._due_removals(info, now, snapshot_id)
+            if comparison.watch_values:
+                watches.update(self.db, watch.name, **comparison.watch_values)
             self._log(watch, fetch, now, "baseline" if last is None else "changed", digest)
             stored += self._healthy(
                 watch, fetch, now, validators, digest, region, changed=bool(stored)
@@ -192,6 +339,55 @@ class Pipeline:
             fetch.elapsed_ms,
             stored,
         )
+
+    def _tell(
+        self,
+        info: WatchInfo,
+        items: list[tuple[Change, dict[str, Any] | None, str | None]],
+        now: str,
+        snapshot_id: int | None,
+        touched: int,
+        known: int,
+    ) -> list[dict[str, Any]]:
+        """Store a check's changes and the removals now due: told at once, or held as a bulk.
+
+        A bulk (see diffing.kinds.is_bulk) is stored with status ``held`` and no deliveries;
+        maintainers and admins get one ``bulk_held`` alert to release or discard it.
+        """
+        due = self._due_removals(info, now)
+        items = items + [(change, None, None) for change in removals(info, due)]
+        if not items:
+            return []
+        spec = spec_for(info.kind)
+        subscriber = sum(change.audience == SUBSCRIBERS for change, _, _ in items)
+        hold_id = None
+        known = known or records.count(self.db, info.name)
+        threshold = self.config.settings.bulk_threshold
+        if is_bulk(spec, subscriber, touched + len(due), known, threshold):
+            hold_id = holds.create(self.db, info.name, len(items), now)
+        stored = [
+            self._store_change(info, change, now, snapshot_id, last, diff_text, hold_id)
+            for change, last, diff_text in items
+        ]
+        if hold_id is not None:
+            stored.append(self._bulk_alert(info, stored, hold_id, now))
+        return stored
+
+    def _bulk_alert(
+        self, info: WatchInfo, held: list[dict[str, Any]], hold_id: int, now: str
+    ) -> dict[str, Any]:
+        """The one message maintainers and admins get for a hold: counts and three examples."""
+        counts: dict[str, int] = {}
+        for row in held:
+            counts[row["kind"]] = counts.get(row["kind"], 0) + 1
+        data = {
+            "watch": info.name,
+            "hold": hold_id,
+            "count": len(held),
+            "counts": counts,
+            "examples": [{"title": row["title"], "summary": row["summary"]} for row in held[:3]],
+        }
+        return self._store_change(info, Change("bulk_held", ADMINS, data), now, None, None, None)
 
     def _previous_document(self, watch: Watch, last: dict[str, Any]) -> Document:
         """The last snapshot's Document, re-extracted if the normalizer has changed since.
@@ -218,16 +414,31 @@ class Pipeline:
             cached = self._rules[watch.name] = (last["id"], baseline_rule(meta))
         return cached[1]
 
-    def _due_removals(self, info: WatchInfo, now: str, snapshot_id: int | None) -> list[dict]:
+    def _previous_page(self, watch: Watch, last: dict[str, Any]) -> Document:
+        """The last snapshot read as a page: stored so when degraded, else from its raw body."""
+        if last["normalizer_version"] == NORMALIZER_VERSION:
+            stored = Document.from_json(snapshots.document_json(last))
+            if stored.kind == "page":
+                return stored
+        body = snapshots.load_body(self.db, last["body_hash"])
+        try:
+            return extract(
+                "page",
+                body,
+                selector=watch.selector,
+                url=watch.url,
+                region=self._region_rule(watch, last),
+            )
+        except ContentError:
+            return Document("page", last["content"])
+
+    def _due_removals(self, info: WatchInfo, now: str) -> dict[str, dict[str, Any]]:
+        """Records whose absence outlasted the grace period, marked announced (inside atomic)."""
         cutoff = _shift(now, -self.removal_grace)
         due = records.due_removals(self.db, info.name, cutoff)
-        if not due:
-            return []
-        records.mark_removal_announced(self.db, info.name, list(due))
-        return [
-            self._store_change(info, change, now, snapshot_id, None, None)
-            for change in removals(info, due)
-        ]
+        if due:
+            records.mark_removal_announced(self.db, info.name, list(due))
+        return due
 
     def _store_change(
         self,
@@ -237,7 +448,9 @@ class Pipeline:
         snapshot_id: int | None,
         last: dict[str, Any] | None,
         diff_text: str | None,
+        hold_id: int | None = None,
     ) -> dict[str, Any]:
+        """Store one change; a held one gets no deliveries until its hold is released."""
         title, summary = describe(change.kind, change.data, info.lang)
         row = {
             "watch": info.name,
@@ -254,7 +467,11 @@ class Pipeline:
             "previous_snapshot_id": last["id"] if last else None,
             "diff": diff_text,
         }
-        row["id"] = change_rows.insert(self.db, row, self.recipients(row))
+        if hold_id is None:
+            row["id"] = change_rows.insert(self.db, row, self.recipients(row))
+            return row
+        row.update(status=holds.HELD, hold_id=hold_id)
+        row["id"] = change_rows.insert(self.db, row, ())
         return row
 
     def _unchanged(
@@ -268,7 +485,7 @@ class Pipeline:
         region: str | None = None,
     ) -> Outcome:
         with self.db.atomic():
-            stored = self._due_removals(watch_info(watch), now, None)
+            stored = self._tell(watch_info(watch), [], now, None, 0, 0)
             self._log(watch, fetch, now, outcome, digest)
             stored += self._healthy(
                 watch, fetch, now, validators or {}, digest, region, changed=bool(stored)

@@ -23,7 +23,17 @@ def insert(
     row = dict(row)
     row["data"] = json.dumps(row.get("data", {}), ensure_ascii=False, sort_keys=True)
     change_id = db["changes"].insert(row).last_pk
-    now = utcnow()
+    add_deliveries(db, change_id, recipients, utcnow())
+    return change_id
+
+
+def add_deliveries(
+    db: sqlite_utils.Database,
+    change_id: int,
+    recipients: Iterable[tuple[int, str, str]],
+    now: str,
+) -> None:
+    """One pending delivery of a change per (chat_id, lang, role), each chat once."""
     seen: set[int] = set()
     for chat_id, lang, role in recipients:
         if chat_id in seen:
@@ -41,7 +51,6 @@ def insert(
                 "created_at": now,
             }
         )
-    return change_id
 
 
 def _decode(row: dict[str, Any]) -> dict[str, Any]:

@@ -74,3 +74,18 @@ def mark_removal_announced(db: sqlite_utils.Database, watch: str, keys: list[str
         db.execute(
             "UPDATE records SET removal_announced = 1 WHERE watch = ? AND key = ?", [watch, key]
         )
+
+
+def present(db: sqlite_utils.Database, watch: str, prefix: str | None = None) -> list[str]:
+    """Keys of the records the watch has now (not absent), optionally only those with ``prefix``."""
+    sql = "SELECT key FROM records WHERE watch = ? AND absent_since IS NULL"
+    params: list[Any] = [watch]
+    if prefix:
+        sql += " AND substr(key, 1, ?) = ?"
+        params += [len(prefix), prefix]
+    return [row[0] for row in db.execute(sql, params)]
+
+
+def count(db: sqlite_utils.Database, watch: str) -> int:
+    """How many records the watch has ever had."""
+    return db.execute("SELECT COUNT(*) FROM records WHERE watch = ?", [watch]).fetchone()[0]

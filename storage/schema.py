@@ -158,4 +158,26 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
                WHERE reviewed_at IS NOT NULL ORDER BY id""",
         ],
     ),
+    (
+        4,
+        [
+            # A check's changes held as one bulk (issue 10): released or discarded by a person.
+            """CREATE TABLE holds (
+                id INTEGER PRIMARY KEY,
+                watch TEXT NOT NULL REFERENCES watches(name),
+                created_at TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'held',
+                changes INTEGER NOT NULL,
+                decided_at TEXT,
+                decided_by TEXT
+            )""",
+            # NULL for a change told at once; 'held', 'released' or 'discarded' in a hold.
+            "ALTER TABLE changes ADD COLUMN status TEXT",
+            "ALTER TABLE changes ADD COLUMN hold_id INTEGER REFERENCES holds(id)",
+            "CREATE INDEX changes_hold ON changes(hold_id)",
+            # The structured reading failed: since when, and what it missed (page-level meanwhile).
+            "ALTER TABLE watches ADD COLUMN degraded_since TEXT",
+            "ALTER TABLE watches ADD COLUMN degraded_reason TEXT",
+        ],
+    ),
 ]

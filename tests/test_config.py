@@ -472,7 +472,7 @@ def test_unknown_key_in_settings(in_tmp: Path) -> None:
         """,
     ) == [
         'config.toml:3: [settings]: unknown key "databse". Fix: remove it, or use one of: '
-        "allowed_domains, database, failure_threshold, interval, user_agent."
+        "allowed_domains, bulk_threshold, database, failure_threshold, interval, user_agent."
     ]
 
 
@@ -871,6 +871,33 @@ def test_failure_threshold(in_tmp: Path, value: str) -> None:
         f"config.toml:2: [settings] failure_threshold: must be an integer of at least 1, got "
         f"{value}. Fix: write failure_threshold = 3."
     ]
+
+
+@pytest.mark.parametrize("value", ["0", "-2", '"5"', "2.5"])
+def test_bulk_threshold(in_tmp: Path, value: str) -> None:
+    assert errors(
+        in_tmp,
+        f"""
+        [settings]
+        bulk_threshold = {value}
+        [[watch]]
+        name = "a"
+        url = "{EE_URL}"
+        """,
+    ) == [
+        f"config.toml:2: [settings] bulk_threshold: must be an integer of at least 1, got "
+        f"{value}. Fix: write bulk_threshold = 5."
+    ]
+
+
+def test_bulk_threshold_default_and_value(in_tmp: Path) -> None:
+    watch = f"""
+        [[watch]]
+        name = "a"
+        url = "{EE_URL}"
+        """
+    assert load(in_tmp, watch).settings.bulk_threshold == 5
+    assert load(in_tmp, "[settings]\nbulk_threshold = 40\n" + watch).settings.bulk_threshold == 40
 
 
 def test_token_in_the_file_is_refused_without_echoing_it(in_tmp: Path) -> None:

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from diffing.extract import EXTRACTORS
-from diffing.kinds import KINDS, is_bulk, schema_problem, shrink_problem, spec_for
+from diffing.kinds import (
+    KINDS,
+    is_bulk,
+    reading_problem,
+    schema_problem,
+    shrink_problem,
+    spec_for,
+)
 
 
 def rounds(count: int, **overrides) -> dict[str, dict]:
@@ -46,3 +53,16 @@ def test_bulk_rule():
     assert is_bulk(spec, 6, 6, 438, 5)
     assert is_bulk(spec, 0, 438, 438, 5)
     assert not is_bulk(KINDS["page"], 1, 3, 4, 5)
+
+
+def test_reading_problem():
+    spec = KINDS["ee-rounds"]
+    assert reading_problem(spec, rounds(438), 438) is None
+    assert reading_problem(spec, rounds(1), 438) == (
+        "1 round record(s) found, the last good reading had 438"
+    )
+    assert reading_problem(spec, rounds(438, size=""), 438).startswith(
+        "schema changed: drawSize (invitations issued) missing in 438 of 438"
+    )
+    # Entries roll off a news feed by design: fewer entries is no problem.
+    assert reading_problem(KINDS["atom"], {"a": {"title": "x"}}, 50) is None
