@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 MONTHS = {
     "en": [
@@ -128,7 +129,11 @@ def _draw_corrected(d: dict[str, Any], lang: str) -> tuple[str, str]:
 
 def _news(d: dict[str, Any], lang: str) -> tuple[str, str]:
     when = fmt_date(d.get("published", ""), lang)
-    prefix = "Nouvelles d'IRCC" if lang == "fr" else "IRCC news"
+    host = (urlsplit(d.get("url", "")).hostname or "").removeprefix("www.")
+    if not host or host == "canada.ca" or host.endswith(".canada.ca"):
+        prefix = "Nouvelles d'IRCC" if lang == "fr" else "IRCC news"
+    else:
+        prefix = f"Nouvelles ({host})" if lang == "fr" else f"News ({host})"
     return (
         f"{prefix}: {d.get('title', '')}" if lang == "en" else f"{prefix} : {d.get('title', '')}",
         f"{when}\n{d.get('url', '')}".strip(),

@@ -8,7 +8,7 @@ import re
 from diffing.normalize import region_fingerprint
 
 HTML_KINDS = {"page", "ee-categories", "events", "pnp-updates"}
-_FIRST_ENTRY = re.compile(rb"<entry\b")
+_FIRST_ENTRY = re.compile(rb"<(?:entry|item)\b")
 
 
 def fingerprint(kind: str, body: bytes, rule: str | None = None) -> str | None:
@@ -20,6 +20,8 @@ def fingerprint(kind: str, body: bytes, rule: str | None = None) -> str | None:
     if kind in HTML_KINDS:
         return region_fingerprint(body, rule)
     if kind == "atom":
+        # Atom <entry>, RSS and RDF <item>: what precedes them (the feed's build time) is not
+        # content.
         match = _FIRST_ENTRY.search(body)
         return hashlib.sha256(body[match.start() :]).hexdigest() if match else None
     return None

@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 KINDS = ("page", "ee-rounds", "ee-categories", "events", "atom", "pnp-updates")
+# Other names of a kind: kind "feed" is kind "atom" (Atom, RSS 2.0 and RDF).
+KIND_ALIASES = {"feed": "atom"}
 LANGS = ("en", "fr")
 
 # Kinds whose content is JSON or XML: a CSS selector means nothing there.
@@ -767,6 +769,7 @@ class _Checker:
         kind = "page"
         if "kind" in block:
             value = block["kind"]
+            value = KIND_ALIASES.get(value, value) if isinstance(value, str) else value
             if value in KINDS:
                 kind = value
             else:

@@ -1,42 +1,47 @@
-"""Kind ``atom``: an Atom feed (the IRCC news feed, or any other) → one record per entry.
+"""Kind ``atom`` (also named ``feed``): an Atom, RSS 2.0 or RDF feed → one record per entry.
 
-The feed-level ``<updated>`` changes on every build and means nothing. A canada.ca news
-release is keyed by its month folder and its slug with the punctuation and a trailing "0"
-dropped, and also known by its title (an alias): so "…-saint-pierre-et-miquelon0.html",
-"…indopacific…" / "…indo-pacific…" and a slug rewritten under the same title are not new.
+Feeds are read with feedparser, which knows the three formats and their many variants.
+The feed-level ``<updated>`` / ``<lastBuildDate>`` changes on every build and means
+nothing. An entry is keyed by its id (RSS ``<guid>``, RDF ``rdf:about``), then its link.
+A canada.ca news release is keyed by its month folder and its slug with the punctuation
+and a trailing "0" dropped, and also known by its title (an alias): so
+"…-saint-pierre-et-miquelon0.html", "…indopacific…" / "…indo-pacific…" and a slug
+rewritten under the same title are not new.
 """
 
 from __future__ import annotations
 
 import re
+import time
+from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
 
-from lxml import etree
+import feedparser
 
 from diffing.dates import fold
 from diffing.document import ContentError, Document
 from diffing.textutil import squash
 
-ATOM = "{http://www.w3.org/2005/Atom}"
 _NEWS_PATH = re.compile(r"(?P<folder>/news/\d{4}/\d{2})/(?P<slug>[^/]+?)0?\.html?$")
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+_TAG = re.compile(r"<[^>]+>")
 
 
 def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Document:
-    """Entries as records: title, url, published, updated, summary."""
+    """Entries as records: id, title, url, published, updated, summary."""
     if not body.strip():
         raise ContentError("empty body")
-    try:
-        root = etree.fromstring(body, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise ContentError("not an Atom feed", f"invalid XML ({exc})") from exc
-    if root.tag != f"{ATOM}feed":
-        raise ContentError("not an Atom feed", f"root element is <{etree.QName(root).localname}>")
+    parsed = feedparser.parse(body, response_headers={"content-location": url} if url else None)
+    if not parsed.version:
+        problem = parsed.get("bozo_exception")
+        detail = f"invalid XML ({problem})" if problem else "no Atom, RSS or RDF root element"
+        raise ContentError("not a feed", detail)
     records: dict[str, dict[str, Any]] = {}
-    for entry in root.iter(f"{ATOM}entry"):
+    for entry in parsed.entries:
         record = entry_record(entry)
         key = entry_key(record)
+        if not key:
+            continue
         record["aliases"] = entry_aliases(record)
         twin = key if key in records else _twin(records, record["aliases"])
         if twin is None:
@@ -44,8 +49,13 @@ def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Docum
         elif _looks_like_copy(records[twin]["url"]) and not _looks_like_copy(record["url"]):
             records[twin] = record
     lines = [f"{r['published'][:10]} {r['title']} <{r['url']}>" for r in records.values()]
-    title = squash(root.findtext(f"{ATOM}title") or "")
-    return Document(kind="atom", text="\n".join(lines), records=records, meta={"title": title})
+    title = _text(parsed.feed.get("title", ""))
+    return Document(
+        kind="atom",
+        text="\n".join(lines),
+        records=records,
+        meta={"title": title, "format": parsed.version},
+    )
 
 
 def _twin(records: dict[str, dict[str, Any]], aliases: list[str]) -> str | None:
@@ -59,22 +69,34 @@ def _looks_like_copy(url: str) -> bool:
     return bool(re.search(r"0\.html?$", url))
 
 
-def entry_record(entry: etree._Element) -> dict[str, Any]:
-    """The fields of one entry that a reader cares about."""
-    link = ""
-    for candidate in entry.findall(f"{ATOM}link"):
-        if candidate.get("rel", "alternate") == "alternate":
-            link = candidate.get("href", "")
-            break
-    updated = squash(entry.findtext(f"{ATOM}updated") or "")
+def entry_record(entry: Any) -> dict[str, Any]:
+    """The fields of one entry that a reader cares about (feedparser's entry in, a dict out).
+
+    Dates stay as the feed writes them when they are ISO (Atom); RFC 822 dates (RSS) are
+    turned into ISO UTC so that every feed's records sort and print alike.
+    """
+    updated = _date(entry, "updated")
     return {
-        "id": squash(entry.findtext(f"{ATOM}id") or ""),
-        "title": squash(entry.findtext(f"{ATOM}title") or ""),
-        "url": link.strip(),
-        "published": squash(entry.findtext(f"{ATOM}published") or "") or updated,
+        "id": squash(entry.get("id", "")),
+        "title": _text(entry.get("title", "")),
+        "url": (entry.get("link") or "").strip(),
+        "published": _date(entry, "published") or updated,
         "updated": updated,
-        "summary": squash(re.sub(r"<[^>]+>", " ", entry.findtext(f"{ATOM}summary") or ""))[:500],
+        "summary": _text(entry.get("summary", ""))[:500],
     }
+
+
+def _text(value: str) -> str:
+    return squash(unescape(_TAG.sub(" ", value)))
+
+
+def _date(entry: Any, name: str) -> str:
+    # dict.get: feedparser's own get() answers "updated" with the published date (and warns).
+    raw = squash(dict.get(entry, name) or "")
+    if not raw or re.match(r"\d{4}-\d{2}-\d{2}", raw):
+        return raw
+    parsed = dict.get(entry, f"{name}_parsed")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", parsed) if parsed else raw
 
 
 def entry_key(record: dict[str, Any]) -> str:
@@ -88,7 +110,9 @@ def entry_key(record: dict[str, Any]) -> str:
     if match:
         slug = re.sub(r"[^a-z0-9]", "", match["slug"].lower())
         return f"{parts.netloc}{match['folder']}/{slug}"
-    return record.get("id") or f"{parts.netloc}{parts.path}"
+    if record.get("id"):
+        return record["id"]
+    return f"{parts.netloc}{parts.path}" if parts.netloc or parts.path else ""
 
 
 def entry_aliases(record: dict[str, Any]) -> list[str]:
