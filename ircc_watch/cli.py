@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ircc_watch.config import Config, ConfigError, load_config
+from ircc_watch.redact import install as install_redaction
+from ircc_watch.redact import protect_config
 
 CHANGE_FIELDS = ("watch", "kind", "topic", "audience", "observed_at", "title", "summary", "data")
 
@@ -77,8 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config, args.db)
     except ConfigError as exc:
-        print(str(exc), file=sys.stderr)
+        error(str(exc))
         return 1
+    protect_config(config)
     if args.command == "config-check":
         print(
             f"{args.config}: OK, {len(config.watches)} watches, topics: "
@@ -92,13 +95,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+_JSON_ERRORS = False
+
+
+def error(text: str) -> None:
+    """Tell the user what went wrong on stderr: as is, or as JSON under ``--log-format json``
+    (every line on stderr is then JSON)."""
+    if _JSON_ERRORS:
+        for line in text.splitlines():
+            logging.getLogger("ircc_watch.cli").error(line)
+    else:
+        print(text, file=sys.stderr)
+
+
 def setup_logging(fmt: str, level: int) -> None:
     """Readable lines by default, one JSON object per line with ``--log-format json``."""
+    global _JSON_ERRORS
+    _JSON_ERRORS = fmt == "json"
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    install_redaction(handler)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -122,6 +141,12 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         payload.update(getattr(record, "fields", {}))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            payload["exception"] = record.exc_text
+        if record.stack_info:
+            payload["stack"] = record.stack_info
         return json.dumps(payload, ensure_ascii=False)
 
 
@@ -157,7 +182,7 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
 
     unknown = [name for name in args.names if name not in {w.name for w in config.watches}]
     if unknown:
-        print(f"unknown watch: {', '.join(unknown)} (see `ircc-watch watches`)", file=sys.stderr)
+        error(f"unknown watch: {', '.join(unknown)} (see `ircc-watch watches`)")
         return 2
     chosen = [w for w in config.watches if not args.names or w.name in args.names]
     db = open_database(config)
@@ -184,18 +209,44 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
             print(f"  [{change['kind']}] {change['title']}")
             for text in change["summary"].splitlines():
                 print(f"      {text}")
-    if sent is not None and not args.json:
+    if isinstance(sent, int) and not args.json:
         print(f"sent {sent} Telegram message(s)")
+    if isinstance(sent, str):
+        from storage import deliveries
+
+        if sent == TOKEN_REJECTED:
+            error(token_rejected_message(config.telegram.token_env))
+            return 2
+        queued = deliveries.counts(db).get("pending", 0)
+        error(
+            f"Telegram Bot API unreachable ({sent}): {queued} message(s) stay queued for the "
+            "next check or for `ircc-watch run`."
+        )
     return 1 if failed else 0
 
 
+TOKEN_REJECTED = "token rejected"
+
+
 async def _run_check(db, config, pipeline, chosen, overrides):
+    """Crawl, then send what is due: the count sent, None without a token, or why not."""
+    from telegram.error import InvalidToken
+
     from crawlers.runner import stop_reactor
+    from ircc_watch.botlink import describe, is_unreachable
     from ircc_watch.checking import check, send_due
 
     try:
         outcomes = await check(db, config, pipeline, chosen, crawl_overrides=overrides)
-        return outcomes, await send_due(db, config)
+        try:
+            sent: int | str | None = await send_due(db, config)
+        except InvalidToken:
+            sent = TOKEN_REJECTED
+        except Exception as exc:
+            if not is_unreachable(exc):
+                raise
+            sent = describe(exc)
+        return outcomes, sent
     finally:
         stop_reactor()
 
@@ -208,16 +259,15 @@ def cmd_replay(args: argparse.Namespace, config: Config) -> int:
     from storage import snapshots
 
     if not args.dir.is_dir():
-        print(f"{args.dir}: not a folder", file=sys.stderr)
+        error(f"{args.dir}: not a folder")
         return 2
     folders = sorted(p for p in args.dir.iterdir() if p.is_dir())
     names = {w.name for w in config.watches}
     unknown = [p.name for p in folders if p.name not in names]
     if unknown:
-        print(
+        error(
             f"{args.dir}: no watch named {', '.join(unknown)} in {args.config}; each subfolder "
-            "must be named after a configured watch",
-            file=sys.stderr,
+            "must be named after a configured watch"
         )
         return 2
     db = open_database(config)
@@ -295,7 +345,7 @@ def cmd_show(args: argparse.Namespace, config: Config) -> int:
     db = open_database(config)
     row = changes.get(db, args.id)
     if row is None:
-        print(f"no change with id {args.id}", file=sys.stderr)
+        error(f"no change with id {args.id}")
         return 1
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     print(f"Change {row['id']}: [{row['kind']}] {row['title']}")
@@ -336,7 +386,7 @@ def cmd_review(args: argparse.Namespace, config: Config) -> int:
 
     db = open_database(config)
     if not changes.mark_reviewed(db, args.id, args.by, args.note):
-        print(f"no change with id {args.id}", file=sys.stderr)
+        error(f"no change with id {args.id}")
         return 1
     print(f"change {args.id} marked reviewed by {args.by}")
     return 0
@@ -371,7 +421,18 @@ def cmd_watches(args: argparse.Namespace, config: Config) -> int:
             f"{row['last_checked_at'] or '-':<21} {row['last_change_at'] or '-':<21} "
             f"{row['consecutive_failures']:>5}  {row['last_error'] or ''}"
         )
+    from ircc_watch.botlink import health_line
+
+    telegram = health_line(db)
+    if telegram is not None:
+        print(telegram)
     return 0
+
+
+def token_rejected_message(token_env: str) -> str:
+    from ircc_watch.botlink import token_rejected_message as message
+
+    return message(token_env)
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:

@@ -23,9 +23,19 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from crawlers.items import Fetch
 from crawlers.runner import ensure_reactor, stop_reactor
+from ircc_watch.botlink import (
+    TelegramHealth,
+    TokenRejected,
+    describe,
+    health_line,
+    is_unreachable,
+    keep_starting,
+    probe_while_down,
+)
 from ircc_watch.checking import check
 from ircc_watch.config import Config, ConfigError, load_config
 from ircc_watch.pipeline import Outcome, Pipeline
+from ircc_watch.redact import protect_config
 from storage import watches as watch_rows
 from storage.db import open_db
 
@@ -62,6 +72,8 @@ class Service:
         self.application: Any = None
         self.delivery: Any = None
         self.review_runner: Any = None
+        self.telegram_health: TelegramHealth | None = None
+        self.tasks: list[asyncio.Task[Any]] = []
 
     def _recipients(self, change: dict[str, Any]) -> list[tuple[int, str, str]]:
         from notifier.routing import recipients_for
@@ -69,26 +81,43 @@ class Service:
         return recipients_for(self.db, self.config, change)
 
     async def run(self) -> int:
+        """Watch until SIGTERM/SIGINT (exit 0), or until Telegram rejects the token (exit 2).
+
+        An unreachable Bot API never stops the watching: the bot keeps being started in the
+        background, with backoff, while the checks go on.
+        """
         ensure_reactor()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self.stopping.set)
         loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(self.reload()))
         self._banner()
+        bot = await self._start_bot()
+        if bot is not None and bot.done() and bot.exception() is not None:
+            await self._stop_bot()
+            self.db.conn.close()
+            return self._bot_failed(bot)
         self._schedule_all()
         self.scheduler.start()
-        await self._start_bot()
         await self._start_review()
-        tasks = [asyncio.create_task(self._crawl_loop(), name="crawl")]
-        if self.delivery is not None:
-            tasks.append(asyncio.create_task(self.delivery.run(self.stopping), name="delivery"))
-        await self.stopping.wait()
+        self.tasks.append(asyncio.create_task(self._crawl_loop(), name="crawl"))
+        if self.telegram_health is None:
+            self._start_delivery()
+        stop = asyncio.create_task(self.stopping.wait())
+        await asyncio.wait({stop, bot} - {None}, return_when=asyncio.FIRST_COMPLETED)
+        code = 0
+        if bot is not None and bot.done() and bot.exception() is not None:
+            code = self._bot_failed(bot)  # the token was rejected after an outage
+            self.stopping.set()
+        await stop
         log.info("stopping: finishing in-flight work (grace %.0f s)", SHUTDOWN_GRACE)
         self.scheduler.shutdown(wait=False)
         self.wake.set()
-        done, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
+        done, pending = await asyncio.wait(self.tasks, timeout=SHUTDOWN_GRACE)
         for task in pending:
             task.cancel()
+        if bot is not None and not bot.done():
+            bot.cancel()
         await self._stop_bot()
         if self.review_runner is not None:
             from review.app import stop_review
@@ -97,7 +126,18 @@ class Service:
         stop_reactor()
         self.db.conn.close()
         log.info("stopped")
-        return 0
+        return code
+
+    def _bot_failed(self, bot: asyncio.Task[Any]) -> int:
+        """The bot's start-up task failed: a rejected token is exit 2, anything else raises."""
+        error = bot.exception()
+        if isinstance(error, TokenRejected):
+            return 2
+        assert error is not None
+        raise error
+
+    def _start_delivery(self) -> None:
+        self.tasks.append(asyncio.create_task(self.delivery.run(self.stopping), name="delivery"))
 
     def _banner(self) -> None:
         telegram = self.config.telegram
@@ -211,6 +251,7 @@ class Service:
         except ConfigError as exc:
             log.error("config reload refused, keeping the running config:\n%s", exc)
             return f"Reload refused, the running config is kept:\n{exc}"
+        protect_config(config)
         self.config = config
         self.pipeline.config = config
         watch_rows.sync(self.db, config.watches)
@@ -224,24 +265,67 @@ class Service:
         log.warning("config reloaded: %d watches", len(config.watches))
         return f"Config reloaded: {len(config.watches)} watches."
 
-    async def _start_bot(self) -> None:
+    async def _start_bot(self) -> asyncio.Task[Any] | None:
+        """Without a token, alerts go to the log. With one, start the bot in a task that
+        retries while the Bot API is unreachable; returns that task once its first attempt
+        is over (done already if that attempt found the token rejected)."""
         from notifier.delivery import Delivery
 
         telegram = self.config.telegram
         token = telegram.token() if telegram else None
-        bot = None
-        if token:
-            from notifier.bot import build_application, publish_commands
+        if not token:
+            self.delivery = Delivery(self.db, self.config, None)
+            return None
+        from notifier.bot import build_application
 
-            self.application = build_application(
-                self.config, self.db, token=token, actions=AdminActions(self)
-            )
-            await self.application.initialize()
-            await publish_commands(self.application)
-            await self.application.start()
-            await self.application.updater.start_polling(drop_pending_updates=False)
-            bot = self.application.bot
-        self.delivery = Delivery(self.db, self.config, bot)
+        assert telegram is not None
+        health = self.telegram_health = TelegramHealth(self.db)
+        self.application = build_application(
+            self.config, self.db, token=token, actions=AdminActions(self)
+        )
+        self.delivery = Delivery(self.db, self.config, self.application.bot, health=health)
+        first_attempt = asyncio.Event()
+
+        async def bring_up() -> None:
+            async def attempt() -> None:
+                try:
+                    await self._bot_up()
+                finally:
+                    first_attempt.set()
+
+            if await keep_starting(attempt, health, telegram.token_env, self.stopping):
+                self._start_delivery()
+                self.tasks.append(
+                    asyncio.create_task(
+                        probe_while_down(self.application.bot, health, self.stopping),
+                        name="telegram-probe",
+                    )
+                )
+
+        task = asyncio.create_task(bring_up(), name="telegram-start")
+        await first_attempt.wait()
+        await asyncio.sleep(0)  # let a rejected token finish the task
+        return task
+
+    async def _bot_up(self) -> None:
+        """One attempt at starting the bot (it may be retried after a network error)."""
+        from notifier.bot import publish_commands
+
+        app = self.application
+        health = self.telegram_health
+        assert health is not None
+
+        def polling_failed(exc: Exception) -> None:
+            if is_unreachable(exc):
+                health.down(describe(exc))
+            else:
+                log.warning("telegram: polling for updates failed: %s", describe(exc))
+
+        await app.initialize()
+        await publish_commands(app)
+        if not app.running:
+            await app.start()
+        await app.updater.start_polling(drop_pending_updates=False, error_callback=polling_failed)
 
     async def _start_review(self) -> None:
         """Serve the maintainers' review page when the config has a [review] section."""
@@ -259,7 +343,8 @@ class Service:
         try:
             if self.application.updater.running:
                 await self.application.updater.stop()
-            await self.application.stop()
+            if self.application.running:
+                await self.application.stop()
             await self.application.shutdown()
         except Exception:  # shutting down: report, never hang
             log.exception("error while stopping the bot")
@@ -306,6 +391,9 @@ class AdminActions:
                 f"last change {row['last_change_at'] or '-'}"
                 + (f", error: {row['last_error']}" if row["last_error"] else "")
             )
+        telegram = health_line(self.service.db)
+        if telegram is not None:
+            lines.append(telegram)
         return "\n".join(lines) or "No watches."
 
     async def reload(self) -> str:

@@ -29,7 +29,14 @@ from typing import Any
 import sqlite_utils
 import telegram
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 from ircc_watch.config import Config
 from notifier import render
@@ -55,9 +62,13 @@ class Delivery:
         bot: telegram.Bot | None,
         *,
         chat_interval: float = 1.0,
+        health: Any = None,
     ) -> None:
-        """``chat_interval``: the least time between two messages to the same chat."""
+        """``chat_interval``: the least time between two messages to the same chat.
+        ``health`` (an ircc_watch.botlink.TelegramHealth) is told when the Bot API cannot be
+        reached: the loop then waits as it says, and the deliveries keep their attempts."""
         self.db = db
+        self.health = health
         self.config = config
         self.bot = bot
         self.chat_interval = chat_interval
@@ -79,6 +90,8 @@ class Delivery:
         now = now or utcnow()
         if self.bot is None:
             return self._log_alerts(now)
+        if self.health is not None and self.health.waiting() > 0:
+            return 0  # the Bot API is unreachable: everything waits, nothing is given up
         rows = deliveries.due(self.db, now, self.batch)
         by_chat: dict[int, list[dict[str, Any]]] = {}
         for row in rows:
@@ -196,6 +209,13 @@ class Delivery:
                 deliveries.mark_failed(self.db, row["id"], f"400: {exc.message}")
                 log.error("delivery %s to %s refused: %s", row["id"], row["chat_id"], exc.message)
                 return "failed"
+            except NetworkError as exc:
+                error = f"{type(exc).__name__}: {exc.message}"
+                if self.health is None:
+                    return self._backoff(row, now, error)
+                wait = self.health.down(exc.message)
+                deliveries.retry_at(self.db, row["id"], _later(now, wait), error)
+                return "retry"
             except TelegramError as exc:
                 return self._backoff(row, now, f"{type(exc).__name__}: {exc.message}")
             except Exception as exc:  # never leave a row 'sending' behind while running
@@ -205,6 +225,8 @@ class Delivery:
             if not last:
                 deliveries.mark_part_sent(self.db, row["id"], index + 1, message_id)
         deliveries.mark_sent(self.db, row["id"], message_id, len(parts))
+        if self.health is not None:
+            self.health.up()
         return "sent"
 
     def _blocked(self, chat_id: int, reason: str) -> None:

@@ -180,4 +180,15 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "ALTER TABLE watches ADD COLUMN degraded_reason TEXT",
         ],
     ),
+    (
+        7,
+        [
+            # How the service's parts stand (Telegram reachable or not), for `watches`/`/status`.
+            """CREATE TABLE service_status (
+                part TEXT PRIMARY KEY,
+                state TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )""",
+        ],
+    ),
 ]
