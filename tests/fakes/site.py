@@ -6,6 +6,8 @@ Real HTTP, so the real Scrapy engine crawls it exactly as it would crawl canada.
 from __future__ import annotations
 
 import hashlib
+import re
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,6 +28,19 @@ class Page:
     delay: float = 0.0
     location: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    vary: bool = False  # a fresh Akamai request id on every fetch, as canada.ca's pages have
+
+
+_AK_RID = re.compile(rb'"ak\.rid":"[0-9a-f]*"')
+
+
+def varied(body: bytes) -> bytes:
+    """``body`` with a new ``ak.rid`` (or, if it has none, a new comment after ``<head>``)."""
+    rid = secrets.token_hex(4).encode()
+    new, count = _AK_RID.subn(b'"ak.rid":"' + rid + b'"', body, count=1)
+    if count:
+        return new
+    return body.replace(b"<head>", b"<head><!-- ak.rid " + rid + b" -->", 1)
 
 
 class LocalSite:
@@ -94,18 +109,19 @@ class LocalSite:
             page = Page(body=b"<html><body><h1>Not found</h1></body></html>", status=404)
         if page.delay:
             time.sleep(page.delay)
+        body = varied(page.body) if page.vary else page.body
         headers = {"Content-Type": page.content_type, **page.headers}
         if page.location:
             headers["Location"] = page.location
         if page.status == 200 and page.etag:
-            tag = '"' + hashlib.sha256(page.body).hexdigest()[:16] + '"'
+            tag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
             headers["ETag"] = tag
             if handler.headers.get("If-None-Match") == tag:
                 self._send(handler, 304, headers, b"")
                 return
         if page.status == 200 and page.last_modified is not None:
             headers["Last-Modified"] = formatdate(page.last_modified, usegmt=True)
-        self._send(handler, page.status, headers, page.body)
+        self._send(handler, page.status, headers, body)
 
     @staticmethod
     def _send(
