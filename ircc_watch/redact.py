@@ -81,8 +81,9 @@ FILTER = RedactFilter()
 def secret_env_names(config: Any) -> set[str]:
     """Names of the environment variables a config says hold secrets.
 
-    Every field of the config's tables whose name ends in ``_env`` (such as ``token_env``)
-    names one, or a list of them (a mapping's values, too).
+    Every field of the config's tables whose name ends in ``_env`` (such as ``token_env``,
+    a reviewer's ``secret_env``, the review page's ``session_secret_env``) names one, or a
+    list of them (a mapping's values, too); lists of tables are searched as well.
     """
     names: set[str] = set()
 
@@ -100,6 +101,9 @@ def secret_env_names(config: Any) -> set[str]:
                     names.update(v for v in value if isinstance(v, str))
             elif is_dataclass(value):
                 visit(value, depth + 1)
+            elif isinstance(value, list | tuple):  # e.g. the review page's reviewers
+                for item in value:
+                    visit(item, depth + 1)
 
     visit(config, 0)
     return names

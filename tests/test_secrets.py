@@ -170,3 +170,29 @@ def test_an_uncaught_exception_goes_through_the_filter_as_one_json_line(tmp_path
     )
     (line,) = done.stderr.splitlines()
     assert GOOD not in line and "ValueError" in json.loads(line)["exception"]
+
+
+def test_the_secrets_a_config_names_are_masked_from_then_on(tmp_path, monkeypatch):
+    from ircc_watch.config import load_config
+    from ircc_watch.redact import FILTER, protect_config, secret_env_names
+
+    config = write_config(
+        tmp_path,
+        [{"name": "rules", "url": "https://www.canada.ca/en.html"}],
+        extra="""
+        [telegram]
+        token_env = "TEST_IRCC_TOKEN"
+
+        [review]
+        session_secret_env = "TEST_REVIEW_SESSION"
+        reviewers = [{ name = "ana", secret_env = "TEST_REVIEW_ANA" }]
+        """,
+    )
+    loaded = load_config(config)
+    assert secret_env_names(loaded) == {"TEST_IRCC_TOKEN", "TEST_REVIEW_SESSION", "TEST_REVIEW_ANA"}
+    monkeypatch.setenv("TEST_IRCC_TOKEN", GOOD)
+    monkeypatch.setenv("TEST_REVIEW_SESSION", "long-random-session-key")
+    monkeypatch.setenv("TEST_REVIEW_ANA", "ana-sign-in-secret")
+    protect_config(loaded)
+    text = FILTER.redact(f"{GOOD} long-random-session-key ana-sign-in-secret bot{GOOD}")
+    assert text == " ".join([MASK] * 3) + f" bot{MASK}"
