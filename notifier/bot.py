@@ -53,6 +53,7 @@ COMMAND_MODULES = [
     "notifier.cmd_draws",
     "notifier.cmd_admin",
     "notifier.cmd_review",
+    "notifier.cmd_hold",
 ]
 _CORE = "ircc_watch.core"
 _GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)

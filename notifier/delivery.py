@@ -40,6 +40,7 @@ from telegram.error import (
 
 from ircc_watch.config import Config
 from notifier import render
+from notifier.cmd_hold import hold_keyboard
 from storage import changes, deliveries, subscribers
 from storage.db import utcnow
 
@@ -173,6 +174,8 @@ class Delivery:
         markup = None
         if row["role"] == "maintainer" and not change.get("reviewed_at"):
             markup = render.review_keyboard(change["id"], row["lang"])
+        if change["kind"] == "bulk_held" and row["role"] in ("maintainer", "admin"):
+            markup = hold_keyboard(self.db, change, row["lang"])
         if not await self._pace(row["chat_id"]):
             return "stopped"  # nothing started: the row stays pending
         deliveries.mark_sending(self.db, row["id"])
