@@ -334,7 +334,7 @@ class Service:
             return
         from review.app import create_app, start_review
 
-        app = create_app(self.db, review=review, telegram=self.config.telegram)
+        app = create_app(self.db, review=review, telegram=self.config.telegram, config=self.config)
         self.review_runner = await start_review(app, review.host, review.port)
 
     async def _stop_bot(self) -> None:

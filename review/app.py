@@ -18,10 +18,12 @@ from urllib.parse import quote, urlsplit
 import sqlite_utils
 from aiohttp import web
 
-from ircc_watch.config import ReviewSettings, TelegramSettings
-from review import auth, feed, pages
+from ircc_watch.config import Config, ReviewSettings, TelegramSettings
+from ircc_watch.holds import decide
+from review import auth, feed, holds, pages
 from review.filters import Filters
 from storage import changes as change_rows
+from storage import holds as hold_rows
 from storage import reviews, snapshots
 from storage.db import utcnow
 
@@ -36,6 +38,7 @@ SETTINGS = web.AppKey("settings", ReviewSettings)
 TELEGRAM = web.AppKey("telegram", TelegramSettings)
 PREFIX = web.AppKey("prefix", str)
 BASE_URL = web.AppKey("base_url", str)
+CONFIG = web.AppKey("config", Config)
 
 _PREFIX_RE = re.compile(r"(/[A-Za-z0-9._~-]+)*")
 _CSP = (
@@ -65,6 +68,7 @@ def create_app(
     base_url: str = "",
     review: ReviewSettings | None = None,
     telegram: TelegramSettings | None = None,
+    config: Config | None = None,
 ) -> web.Application:
     """The review app over ``db``, with the sign-in and reading rules of ``review``.
 
@@ -73,6 +77,7 @@ def create_app(
     absolute with it, and POSTs must come from its origin. Without it, links start at ``/``,
     the feed's links are relative (``/changes/6``), and POSTs must come from the address the
     browser used. ``telegram`` holds the bot token and the ids allowed to sign in with Telegram.
+    ``config`` (the service's) lets the page release held changes to their recipients.
     """
     review = review or ReviewSettings()
     base_url = base_url or review.public_url or ""
@@ -111,6 +116,9 @@ def create_app(
             web.get("/healthz", healthz),
         ]
     )
+    if config is not None:
+        app[CONFIG] = config
+        app.add_routes([web.post(r"/holds/{id:[0-9]{1,18}}/{action:release|discard}", decide_hold)])
     app.on_response_prepare.append(_security_headers)
     return app
 
@@ -230,6 +238,10 @@ async def change_detail(request: web.Request) -> web.Response:
         before = snapshots.get(db, change["previous_snapshot_id"])
         after = snapshots.get(db, change["snapshot_id"])
     newest_unreviewed = change_rows.listing(db, unreviewed=True, limit=1)
+    hold_id = holds.hold_of(change) if CONFIG in request.app else None
+    hold = ""
+    if hold_id is not None:
+        hold = holds.section(hold_rows.get(db, hold_id), prefix, _viewer(request), change["id"])
     html = pages.change_page(
         change,
         before=before,
@@ -239,8 +251,27 @@ async def change_detail(request: web.Request) -> web.Response:
         viewer=_viewer(request),
         next_unreviewed=newest_unreviewed[0]["id"] if newest_unreviewed else None,
         full=request.query.get("context") == "all",
+        hold=hold,
     )
     return _html(html)
+
+
+async def decide_hold(request: web.Request) -> web.Response:
+    """POST /holds/{id}/release|discard — decide a held bulk, then 303 back to the change."""
+    db, prefix = request.app[DB], request.app[PREFIX]
+    hold_id = int(request.match_info["id"])
+    release = request.match_info["action"] == "release"
+    status = hold_rows.RELEASED if release else hold_rows.DISCARDED
+    by = _user(request)
+    assert by is not None  # the guard let only signed-in maintainers through
+    decision = decide(db, request.app[CONFIG], hold_id, status, by)
+    if not decision.ok:
+        return _bad_request(request, decision.message)
+    log.info("%s", decision.message)
+    form = await request.post()
+    change = str(form.get("change") or "")
+    target = f"{prefix}/changes/{change}" if change.isdigit() else f"{prefix}/"
+    return web.Response(status=303, headers={"Location": target})
 
 
 async def review_change(request: web.Request) -> web.Response:

@@ -220,8 +220,12 @@ def change_page(
     viewer: Viewer,
     next_unreviewed: int | None,
     full: bool,
+    hold: str = "",
 ) -> str:
-    """One change: its facts, data, side-by-side diff, every review so far and the form."""
+    """One change: its facts, data, side-by-side diff, every review so far and the form.
+
+    ``hold`` is the markup of the held bulk the change is in (review.holds.section), if any.
+    """
     cid = change["id"]
     body = [
         f'<p><a href="{prefix}/">← All changes</a></p>',
@@ -246,6 +250,7 @@ def change_page(
         body.append(_data_table(change["data"]))
     body.append('<h2 id="diff">What changed</h2>')
     body.append(_diff_section(change, before, after, prefix, full))
+    body.append(hold)
     body.append(_review_section(change, history, prefix, viewer, next_unreviewed))
     return layout(f"#{cid} {change['title']}", "".join(body), prefix=prefix, viewer=viewer)
 
