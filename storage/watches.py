@@ -49,11 +49,16 @@ def all_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 
 
 def state(row: dict[str, Any]) -> str:
-    """A watch's health in one word: paused, failing, ok, or new (never checked)."""
+    """A watch's health in one word: paused, failing, degraded, ok, or new (never checked).
+
+    Degraded: its structured reading found too little, the page-level reading stands in.
+    """
     if row["paused"]:
         return "paused"
     if row["consecutive_failures"]:
         return "failing"
+    if row.get("degraded_since"):
+        return "degraded"
     return "ok" if row["last_ok_at"] else "new"
 
 

@@ -115,6 +115,7 @@ def test_no_categories_falls_back_to_the_page_reading_and_back(checks):
     edited = checks.check(blind.replace(RULE_OLD, RULE_NEW), "2026-01-05T10:00:00Z")
     assert edited == [("rule_change", "subscribers")]
     assert RULE_NEW in checks.last.changes[0]["data"]["after"]
+    assert watches.state(watches.get(checks.db, "categories")) == "degraded"
 
     back = checks.check(before.replace(RULE_OLD, RULE_NEW), "2026-01-06T10:00:00Z")
     assert ("extractor_recovered", "admins") in back
@@ -122,6 +123,7 @@ def test_no_categories_falls_back_to_the_page_reading_and_back(checks):
     assert not {kind for kind, _ in back} & {"new_category", "category_removed"}
     (alert,) = [row for row in checks.last.changes if row["kind"] == "extractor_recovered"]
     assert alert["data"]["since"] == "2026-01-02T10:00:00Z" and alert["data"]["records"] == 6
+    assert watches.state(watches.get(checks.db, "categories")) == "ok"
 
     # The structured reading is back in force: the real new categories are told as such.
     after = checks.check(AFTER.read_text("utf-8"), "2026-02-18T15:00:00Z")

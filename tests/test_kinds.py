@@ -5,6 +5,7 @@ from __future__ import annotations
 from diffing.extract import EXTRACTORS
 from diffing.kinds import (
     KINDS,
+    KindSpec,
     is_bulk,
     reading_problem,
     schema_problem,
@@ -66,3 +67,10 @@ def test_reading_problem():
     )
     # Entries roll off a news feed by design: fewer entries is no problem.
     assert reading_problem(KINDS["atom"], {"a": {"title": "x"}}, 50) is None
+
+
+def test_a_kind_routine_movement_is_allowed_on_top_of_the_threshold():
+    weekly = KindSpec("weekly", "every value moves each week", routine_changes=lambda known: known)
+    assert not is_bulk(weekly, 50, 50, 50, 5)
+    assert is_bulk(weekly, 56, 56, 50, 5)
+    assert is_bulk(KINDS["ee-rounds"], 50, 50, 50, 5)
