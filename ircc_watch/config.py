@@ -9,6 +9,7 @@ numbers for values, so a small scanner (:class:`_Locator`) finds them in the tex
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import ipaddress
 import json
 import os
@@ -20,11 +21,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ircc_watch.config_channels import Channel, check_admin_langs, check_channels
 from ircc_watch.review_settings import Reviewer, ReviewSettings, check_review_table
 
 __all__ = [
     "KINDS",
     "LANGS",
+    "Channel",
     "Config",
     "ConfigError",
     "ReviewSettings",
@@ -57,8 +60,8 @@ _DEFAULT_DATABASE = "ircc-watch.db"
 _DEFAULT_USER_AGENT = "ircc-watch/0.1 (+https://github.com/ircc-watch/ircc-watch)"
 _INTERVAL_FIX = 'write a number and a unit, such as "30s", "10m", "1h" or "1d"'
 
-_TABLES = ("settings", "telegram", "review", "watch")
-_TABLES_SHOWN = "[settings], [telegram], [review], [[watch]]"
+_TABLES = ("settings", "telegram", "review", "watch", "channel")
+_TABLES_SHOWN = "[settings], [telegram], [review], [[watch]], [[channel]]"
 _SETTINGS_KEYS = (
     "allowed_domains",
     "bulk_threshold",
@@ -67,7 +70,7 @@ _SETTINGS_KEYS = (
     "interval",
     "user_agent",
 )
-_TELEGRAM_KEYS = ("admins", "base_url", "maintainers", "token_env")
+_TELEGRAM_KEYS = ("admin_langs", "admins", "base_url", "maintainers", "token_env")
 _WATCH_KEYS = ("interval", "kind", "lang", "name", "selector", "topic", "url")
 
 
@@ -147,6 +150,11 @@ class TelegramSettings:
     admins: tuple[int, ...] = ()
     maintainers: tuple[int, ...] = ()
     base_url: str | None = None
+    admin_langs: tuple[tuple[int, str], ...] = ()
+
+    def admin_lang(self, user_id: int) -> str:
+        """The language of an admin's alerts (``admin_langs``; English by default)."""
+        return dict(self.admin_langs).get(user_id, "en")
 
     def token(self) -> str | None:
         """Return the bot token from the environment variable named by ``token_env``."""
@@ -162,6 +170,7 @@ class Config:
     watches: tuple[Watch, ...]
     telegram: TelegramSettings | None = None
     review: ReviewSettings | None = None
+    channels: tuple[Channel, ...] = ()
 
     def watch(self, name: str) -> Watch:
         """Return the watch called ``name``; KeyError if there is none."""
@@ -251,7 +260,7 @@ def _replace_database(config: Config, database: Path) -> Config:
         failure_threshold=s.failure_threshold,
         bulk_threshold=s.bulk_threshold,
     )
-    return Config(config.path, settings, config.watches, config.telegram, config.review)
+    return dataclasses.replace(config, settings=settings)
 
 
 def _syntax_error(shown: str, text: str, exc: tomllib.TOMLDecodeError) -> str:
@@ -537,9 +546,10 @@ class _Checker:
         review_table = self.section(data, "review")
         review = None if review_table is None else self.review(review_table, data)
         watches = self.watches(data, settings)
+        channels = check_channels(self, data, sorted({w.topic for w in watches}))
         if self.errors:
             return None
-        return Config(path, settings, watches, telegram, review)
+        return Config(path, settings, watches, telegram, review, channels)
 
     def settings(self, table: dict[str, Any], base: Path) -> Settings:
         """Validate ``[settings]``; every key is optional, and a bad value falls back to its
@@ -684,9 +694,10 @@ class _Checker:
                     'write the Bot API server\'s address, such as "http://127.0.0.1:8081/bot", '
                     "or remove the line to use Telegram's own",
                 )
+        admin_langs = check_admin_langs(self, table, admins)
         if len(self.errors) > errors:
             return None
-        return TelegramSettings(token_env, admins, maintainers, base_url)
+        return TelegramSettings(token_env, admins, maintainers, base_url, admin_langs)
 
     def review(self, table: dict[str, Any], data: dict[str, Any]) -> ReviewSettings | None:
         """Validate ``[review]`` (see :mod:`ircc_watch.review_settings`)."""

@@ -51,6 +51,7 @@ log = logging.getLogger("ircc_watch.bot")
 COMMAND_MODULES = [
     "notifier.cmd_subscribe",
     "notifier.cmd_draws",
+    "notifier.cmd_digest",
     "notifier.cmd_admin",
     "notifier.cmd_review",
     "notifier.cmd_hold",
@@ -59,7 +60,19 @@ _CORE = "ircc_watch.core"
 _GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
 _GROUP_ADMINS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
-__all__ = ["AdminActions", "build_application", "publish_commands", "update_config"]
+__all__ = [
+    "AdminActions",
+    "build_application",
+    "publish_commands",
+    "rate_limiter",
+    "update_config",
+]
+
+
+def rate_limiter(speed: float = 1.0) -> AIORateLimiter:
+    """PTB's limiter at Telegram's rates (30/s overall, 20/min per group or channel), times
+    ``speed`` (a benchmark against the fake Bot API run faster; 1 in production)."""
+    return AIORateLimiter(overall_max_rate=30 * speed, group_max_rate=20 * speed, max_retries=2)
 
 
 def build_application(
@@ -67,10 +80,7 @@ def build_application(
 ) -> Application:
     """An Application with every handler, rate limited, pointed at ``[telegram] base_url``."""
     builder = (
-        ApplicationBuilder()
-        .token(token)
-        .rate_limiter(AIORateLimiter(max_retries=2))
-        .post_init(publish_commands)
+        ApplicationBuilder().token(token).rate_limiter(rate_limiter()).post_init(publish_commands)
     )
     if config.telegram is not None and config.telegram.base_url:
         builder = builder.base_url(config.telegram.base_url)

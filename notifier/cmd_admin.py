@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 
 from notifier import render
 from notifier.botcore import Command, Core, echo
+from notifier.channels import health_lines
 
 log = logging.getLogger("ircc_watch.bot")
 
@@ -73,6 +74,9 @@ class Admin:
     async def status(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         report = await self.core.actions.status()
         lines = render.text_lines(report or "OK")
+        channel_lines = health_lines(self.core.db, self.core.config)
+        if channel_lines:
+            lines += ["", *render.text_lines("\n".join(channel_lines))]
         log.info("admin %s ran /status", update.effective_user.id)
         await self.core.send(update, lines)
 

@@ -1,11 +1,20 @@
 """The delivery loop: sends what the outbox holds, at Telegram's pace, and marks it.
 
 Guarantee: a delivery is sent once in normal operation. Before a message goes out its row is
-marked ``sending`` (and its attempt counted) in a committed write; right after Telegram accepts
-it, it is marked ``sent``. A crash between those two writes leaves it ``sending``; the next
-:meth:`Delivery.run` puts it back in the queue, so that one message may arrive twice, but no
-alert is ever lost. A message split in parts records each part as it is accepted, so a retry
-resumes after the last part that went out.
+claimed — marked ``sending`` with this process's lease — in one committed conditional write;
+right after Telegram accepts it, it is marked ``sent``. Of several delivery loops sharing one
+database (several processes, several bot tokens), only the one whose claim succeeded sends the
+row. A crash between claim and mark leaves it ``sending``: the next start on this host requeues
+rows of processes that no longer run, and any loop takes a row whose lease expired, so that one
+message may arrive twice, but no alert is ever lost. A message split in parts records each part
+as it is accepted, so a retry resumes after the last part that went out.
+
+Subscribers' settings (notifier.schedule): in quiet hours a row waits for their end; with a
+digest it waits for the digest time, when every waiting row of that chat goes out as one
+message and all of them are marked sent in one transaction. Channels (role ``channel``) get one
+post per change; a ``draw_corrected`` edits the channel's post of that draw and replies to it
+with the correction. A channel the bot was removed from (403, chat not found) is reported to
+the admins once, in their language.
 
 Failures: 429 → AIORateLimiter waits ``retry_after`` and resends; if it still fails, the row
 waits ``retry_after`` in the queue. Network errors and 5xx → exponential backoff through
@@ -21,7 +30,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import time
+import uuid
 import warnings
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,9 +51,11 @@ from telegram.error import (
 )
 
 from ircc_watch.config import Config
-from notifier import render
+from notifier import render, schedule
 from notifier.cmd_hold import hold_keyboard
-from storage import changes, deliveries, subscribers
+from notifier.i18n import t
+from notifier.routing import filter_explanation
+from storage import changes, channels, deliveries, subscribers
 from storage.db import utcnow
 
 log = logging.getLogger("ircc_watch.delivery")
@@ -55,6 +69,7 @@ class Delivery:
     max_attempts = 12  # network failures before a delivery is given up
     batch = 500
     concurrency = 30  # chats served at once; AIORateLimiter keeps the overall rate
+    lease_seconds = 120.0  # a claimed row is this process's for so long (renewed per part)
 
     def __init__(
         self,
@@ -63,9 +78,11 @@ class Delivery:
         bot: telegram.Bot | None,
         *,
         chat_interval: float = 1.0,
+        group_interval: float = 3.0,
         health: Any = None,
     ) -> None:
-        """``chat_interval``: the least time between two messages to the same chat.
+        """``chat_interval``: the least time between two messages to the same private chat;
+        ``group_interval``: the same for a group or channel (Telegram: 20 a minute).
         ``health`` (an ircc_watch.botlink.TelegramHealth) is told when the Bot API cannot be
         reached: the loop then waits as it says, and the deliveries keep their attempts."""
         self.db = db
@@ -73,7 +90,9 @@ class Delivery:
         self.config = config
         self.bot = bot
         self.chat_interval = chat_interval
-        self._chat_ready: dict[int, float] = {}
+        self.group_interval = group_interval
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._chat_ready: dict[int | str, float] = {}
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None
         row = db.execute("SELECT MAX(id) FROM changes").fetchone()
@@ -93,16 +112,51 @@ class Delivery:
             return self._log_alerts(now)
         if self.health is not None and self.health.waiting() > 0:
             return 0  # the Bot API is unreachable: everything waits, nothing is given up
-        rows = deliveries.due(self.db, now, self.batch)
-        by_chat: dict[int, list[dict[str, Any]]] = {}
+        cache: dict[int, dict[str, Any] | None] = {}
+        rows = self._apply_holds(deliveries.due(self.db, now, self.batch), now, cache)
+        by_chat: dict[int | str, list[dict[str, Any]]] = {}
         for row in rows:
             by_chat.setdefault(row["chat_id"], []).append(row)
         gate = asyncio.Semaphore(self.concurrency)
-        cache: dict[int, dict[str, Any] | None] = {}
         sent = await asyncio.gather(
             *(self._serve_chat(chat, queue, now, gate, cache) for chat, queue in by_chat.items())
         )
         return sum(sent)
+
+    def _change(self, change_id: int, cache: dict[int, dict[str, Any] | None]) -> Any:
+        if change_id not in cache:
+            cache[change_id] = changes.get(self.db, change_id)
+        return cache[change_id]
+
+    def _apply_holds(
+        self, rows: list[dict[str, Any]], now: str, cache: dict[int, dict[str, Any] | None]
+    ) -> list[dict[str, Any]]:
+        """Hold the subscribers' rows that must wait (quiet hours, digests); return the rest.
+
+        A digest row whose time has come stays, marked, to go out in its chat's digest.
+        """
+        moment = schedule.parse_stamp(now)
+        prefs: dict[int | str, dict[str, Any] | None] = {}
+        holds: list[tuple[int, str, str]] = []
+        ready: list[dict[str, Any]] = []
+        for row in rows:
+            if row["role"] != "subscriber":
+                ready.append(row)
+                continue
+            chat = row["chat_id"]
+            if chat not in prefs:
+                prefs[chat] = subscribers.get(self.db, chat)
+            change = self._change(row["change_id"], cache)
+            kind = change["kind"] if change else ""
+            digest_due = row.get("held_for") == "digest"
+            held = schedule.hold_until(prefs[chat], kind, moment, digest_due)
+            if held is not None and schedule.stamp(held[0]) > now:
+                holds.append((row["id"], schedule.stamp(held[0]), held[1]))
+            else:
+                ready.append(row)
+        if holds:
+            deliveries.hold(self.db, holds)
+        return ready
 
     async def run(self, stop: asyncio.Event, interval: float = 1.0) -> None:
         """Send due deliveries every ``interval`` seconds until ``stop`` is set.
@@ -111,7 +165,7 @@ class Delivery:
         message in flight is finished and marked, and nothing more is started.
         """
         self._stop = stop
-        recovered = deliveries.recover(self.db)
+        recovered = deliveries.recover(self.db, self._dead_owners())
         if recovered:
             log.warning("requeued %d deliveries interrupted by a crash (may repeat)", recovered)
         while not stop.is_set():
@@ -127,32 +181,62 @@ class Delivery:
                 for waiter in waiters:
                     waiter.cancel()
 
+    def _dead_owners(self) -> list[str]:
+        """Lease owners on this host whose process no longer runs (crashed or killed)."""
+        host = socket.gethostname()
+        dead = []
+        for owner in deliveries.lease_owners(self.db):
+            parts = owner.rsplit(":", 2)
+            if len(parts) != 3 or parts[0] != host or not parts[1].isdigit():
+                continue
+            pid = int(parts[1])
+            if pid == os.getpid():
+                continue  # another loop of this very process: alive, its lease stands
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                dead.append(owner)
+            except PermissionError:
+                continue
+        return dead
+
     def _stopping(self) -> bool:
         return self._stop is not None and self._stop.is_set()
 
     async def _serve_chat(
         self,
-        chat_id: int,
+        chat_id: int | str,
         queue: list[dict[str, Any]],
         now: str,
         gate: asyncio.Semaphore,
         cache: dict[int, dict[str, Any] | None],
     ) -> int:
-        """Send one chat's due deliveries in order, paced; stop at the first that fails."""
+        """Send one chat's due deliveries in order, paced; stop at the first that fails.
+
+        Rows whose digest time came go out first, together, as one digest.
+        """
         sent = 0
         async with gate:
+            if any(row.get("held_for") == "digest" for row in queue):
+                outcome = await self._send_digest(chat_id, now, cache)
+                sent += outcome == "sent"
+                if outcome != "sent":
+                    return sent
+                queue = [row for row in queue if row.get("held_for") != "digest"]
             for row in queue:
                 if self._stopping():
                     break
-                if row["change_id"] not in cache:
-                    cache[row["change_id"]] = changes.get(self.db, row["change_id"])
-                outcome = await self._send(row, cache[row["change_id"]], now)
+                outcome = await self._send(row, self._change(row["change_id"], cache), now)
                 sent += outcome == "sent"
                 if outcome in ("blocked", "retry", "stopped"):
                     break  # the chat's other deliveries wait their turn (or were cancelled)
         return sent
 
-    async def _pace(self, chat_id: int) -> bool:
+    def _interval(self, chat_id: int | str) -> float:
+        group = isinstance(chat_id, str) or chat_id < 0
+        return self.group_interval if group else self.chat_interval
+
+    async def _pace(self, chat_id: int | str) -> bool:
         """Wait until the chat may receive another message; False if told to stop meanwhile."""
         delay = self._chat_ready.get(chat_id, 0.0) - time.monotonic()
         if delay > 0:
@@ -161,8 +245,18 @@ class Delivery:
             else:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), delay)
-        self._chat_ready[chat_id] = time.monotonic() + self.chat_interval
+        self._chat_ready[chat_id] = time.monotonic() + self._interval(chat_id)
         return not self._stopping()
+
+    def _lease(self, now: str) -> str:
+        return _later(now, self.lease_seconds)
+
+    def _parts(self, row: dict[str, Any], change: dict[str, Any]) -> list[str]:
+        filters = None
+        if row["role"] == "subscriber":
+            sub = subscribers.get(self.db, row["chat_id"])
+            filters = filter_explanation(sub, row["lang"]) if sub else None
+        return render.alert(change, row["lang"], row["role"], self.config, filters)
 
     async def _send(self, row: dict[str, Any], change: dict[str, Any] | None, now: str) -> str:
         """Send one delivery (all its remaining parts); returns what became of it."""
@@ -170,7 +264,9 @@ class Delivery:
         if change is None:
             deliveries.mark_failed(self.db, row["id"], "change not found")
             return "skipped"
-        parts = render.alert(change, row["lang"], row["role"], self.config)
+        if row["role"] == "channel" and change["kind"] == "draw_corrected":
+            return await self._send_correction(row, change, now)
+        parts = self._parts(row, change)
         markup = None
         if row["role"] == "maintainer" and not change.get("reviewed_at"):
             markup = render.review_keyboard(change["id"], row["lang"])
@@ -178,7 +274,8 @@ class Delivery:
             markup = hold_keyboard(self.db, change, row["lang"])
         if not await self._pace(row["chat_id"]):
             return "stopped"  # nothing started: the row stays pending
-        deliveries.mark_sending(self.db, row["id"])
+        if not deliveries.mark_sending(self.db, row["id"], self.owner, self._lease(now), now):
+            return "taken"  # another delivery loop claimed it meanwhile
         message_id = row.get("message_id")
         first = row.get("parts_sent") or 0
         for index in range(first, len(parts)):
@@ -194,6 +291,8 @@ class Delivery:
                     link_preview_options=render.NO_PREVIEW,
                 )
             except Forbidden as exc:
+                if row["role"] == "channel":
+                    return await self._channel_gone(row, str(exc))
                 self._blocked(row["chat_id"], str(exc))
                 return "blocked"
             except RetryAfter as exc:
@@ -209,6 +308,8 @@ class Delivery:
                 log.error("delivery %s to %s: %s", row["id"], row["chat_id"], error)
                 return "failed"
             except BadRequest as exc:
+                if row["role"] == "channel" and "chat not found" in exc.message.lower():
+                    return await self._channel_gone(row, exc.message)
                 deliveries.mark_failed(self.db, row["id"], f"400: {exc.message}")
                 log.error("delivery %s to %s refused: %s", row["id"], row["chat_id"], exc.message)
                 return "failed"
@@ -226,11 +327,133 @@ class Delivery:
                 return self._backoff(row, now, f"{type(exc).__name__}: {exc}")
             message_id = message.message_id
             if not last:
-                deliveries.mark_part_sent(self.db, row["id"], index + 1, message_id)
+                deliveries.mark_part_sent(
+                    self.db, row["id"], index + 1, message_id, self._lease(utcnow())
+                )
         deliveries.mark_sent(self.db, row["id"], message_id, len(parts))
         if self.health is not None:
             self.health.up()
+        if row["role"] == "channel":
+            channels.record_post(self.db, str(row["chat_id"]))
         return "sent"
+
+    async def _send_digest(
+        self, chat_id: int | str, now: str, cache: dict[int, dict[str, Any] | None]
+    ) -> str:
+        """Every row waiting for this chat's digest, as one message; all marked sent at once."""
+        assert self.bot is not None
+        rows = [r for r in deliveries.digest_rows(self.db, chat_id) if r["next_attempt_at"] <= now]
+        items = [self._change(r["change_id"], cache) for r in rows]
+        if not rows:
+            return "skipped"
+        sub = subscribers.get(self.db, chat_id) or {}
+        lang = rows[-1]["lang"] if not sub else sub["lang"]
+        parts = render.digest([c for c in items if c], lang, self.config, sub.get("digest") or "")
+        if not await self._pace(chat_id):
+            return "stopped"
+        ids = [r["id"] for r in rows]
+        if not deliveries.claim_digest(self.db, ids, self.owner, self._lease(now), now):
+            return "taken"
+        message_id = None
+        try:
+            for index, part in enumerate(parts):
+                if index:
+                    await self._pace(chat_id)
+                message = await self.bot.send_message(
+                    chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=render.NO_PREVIEW
+                )
+                message_id = message.message_id
+        except Forbidden as exc:
+            self._blocked(chat_id, str(exc))
+            return "blocked"
+        except TelegramError as exc:
+            wait = _seconds(exc) if isinstance(exc, RetryAfter) else self.backoff_base
+            with self.db.atomic():
+                for row in rows:
+                    deliveries.retry_at(self.db, row["id"], _later(now, wait), str(exc))
+                deliveries.hold(self.db, [(r["id"], _later(now, wait), "digest") for r in rows])
+            log.warning("digest to %s failed (%s): retry in %gs", chat_id, exc, wait)
+            return "retry"
+        deliveries.mark_digest_sent(self.db, ids, message_id)
+        log.info("digest of %d change(s) sent to %s", len(ids), chat_id)
+        return "sent"
+
+    async def _send_correction(self, row: dict[str, Any], change: dict[str, Any], now: str) -> str:
+        """A draw corrected: edit the channel's post of that draw, then reply with the fix."""
+        assert self.bot is not None
+        data = change.get("data") or {}
+        number = str(data.get("number", ""))
+        original_id = deliveries.original_post(self.db, row["chat_id"], change["watch"], number)
+        original = None
+        if original_id is not None:
+            original = next(
+                (
+                    changes.get(self.db, d["change_id"])
+                    for d in deliveries.for_chat(self.db, row["chat_id"])
+                    if d["message_id"] == original_id and d["status"] == "sent"
+                ),
+                None,
+            )
+        if not await self._pace(row["chat_id"]):
+            return "stopped"
+        if not deliveries.mark_sending(self.db, row["id"], self.owner, self._lease(now), now):
+            return "taken"
+        parts = self._parts(row, change)
+        try:
+            if original is not None and original_id is not None:
+                text = render.corrected_post(original, change, row["lang"], self.config)
+                with contextlib.suppress(BadRequest):  # already edited: "message is not modified"
+                    await self.bot.edit_message_text(
+                        text,
+                        chat_id=row["chat_id"],
+                        message_id=original_id,
+                        parse_mode=ParseMode.HTML,
+                        link_preview_options=render.NO_PREVIEW,
+                    )
+                await self._pace(row["chat_id"])
+            message = await self.bot.send_message(
+                row["chat_id"],
+                parts[0],
+                parse_mode=ParseMode.HTML,
+                link_preview_options=render.NO_PREVIEW,
+                reply_parameters=(
+                    telegram.ReplyParameters(original_id, allow_sending_without_reply=True)
+                    if original_id is not None
+                    else None
+                ),
+            )
+        except Forbidden as exc:
+            return await self._channel_gone(row, str(exc))
+        except TelegramError as exc:
+            return self._backoff(row, now, f"{type(exc).__name__}: {exc.message}")
+        deliveries.mark_sent(self.db, row["id"], message.message_id, 1)
+        channels.record_post(self.db, str(row["chat_id"]))
+        return "sent"
+
+    async def _channel_gone(self, row: dict[str, Any], reason: str) -> str:
+        """The bot is not (or no longer) in the channel: fail the post, tell admins once."""
+        chat = str(row["chat_id"])
+        deliveries.mark_failed(self.db, row["id"], f"channel unavailable: {reason}")
+        first = channels.mark_removed(self.db, chat, reason)
+        log.error("channel %s unavailable: %s", chat, reason)
+        if first:
+            await self._tell_admins("channel_removed", chat=chat, error=reason)
+        return "failed"
+
+    async def _tell_admins(self, key: str, **values: Any) -> None:
+        """A short note to every admin, in their language (it is not a change: no outbox row)."""
+        assert self.bot is not None
+        telegram_settings = self.config.telegram
+        if telegram_settings is None:
+            return
+        escaped = {k: render.escape(v) for k, v in values.items()}
+        for admin in telegram_settings.admins:
+            text = t(telegram_settings.admin_lang(admin), key, **escaped)
+            await self._pace(admin)
+            try:
+                await self.bot.send_message(admin, text, parse_mode=ParseMode.HTML)
+            except TelegramError as exc:
+                log.error("could not tell admin %s: %s", admin, exc)
 
     def _blocked(self, chat_id: int, reason: str) -> None:
         """The chat refuses the bot: deactivate it and cancel what it was still due."""
@@ -250,6 +473,8 @@ class Delivery:
             )
             log.error("delivery %s to %s given up: %s", row["id"], row["chat_id"], error)
             return "failed"
+        if row["role"] == "channel":
+            channels.record_error(self.db, str(row["chat_id"]), error)
         wait = min(self.backoff_base * 2 ** (attempts - 1), self.backoff_max)
         deliveries.retry_at(self.db, row["id"], _later(now, wait), error)
         log.warning("delivery %s to %s: %s; retry in %gs", row["id"], row["chat_id"], error, wait)

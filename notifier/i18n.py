@@ -74,6 +74,33 @@ STRINGS: dict[str, dict[str, str]] = {
         "filters_line": "Your filters: {filters}. See /why.",
         "filter_types": "draw types {types}",
         "filter_crs": "CRS cutoff at most {crs}",
+        "usage_digest": (
+            "Usage: /digest daily 18:00, /digest weekly [mon…sun] [HH:MM], /digest off; "
+            "add keep-draws to get Express Entry draws at once"
+        ),
+        "usage_tz": "Unknown time zone {zone}. Usage: /tz America/Toronto (an IANA zone name)",
+        "usage_quiet": "Usage: /quiet 22:00-07:00 (24-hour times, your time zone) or /quiet off",
+        "schedule_line": "{mode} Time zone: {zone}. {quiet}",
+        "digest_is_off": "Every message comes at once.",
+        "digest_is_daily": "A digest every day at {at}.",
+        "digest_is_weekly": "A digest every {day} at {at}.",
+        "digest_keeps_draws": "Express Entry draws still come at once.",
+        "quiet_is": "Quiet hours: {start}–{end}.",
+        "quiet_is_off": "No quiet hours.",
+        "day_mon": "Monday",
+        "day_tue": "Tuesday",
+        "day_wed": "Wednesday",
+        "day_thu": "Thursday",
+        "day_fri": "Friday",
+        "day_sat": "Saturday",
+        "day_sun": "Sunday",
+        "digest_daily": "<b>Your daily digest</b>: {n} change(s)",
+        "digest_weekly": "<b>Your weekly digest</b>: {n} change(s)",
+        "corrected_line": "Corrected by IRCC: {what}",
+        "channel_removed": (
+            "<b>Channel {chat} unavailable</b>: {error}. Its posts fail until the bot is "
+            "an administrator of the channel again."
+        ),
         "admin_only": "Sorry, only the bot's administrators can use /{command}.",
         "mark_reviewed": "Mark reviewed",
         "reviewed_ok": "Marked reviewed.",
@@ -81,7 +108,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "unknown_change": "This change no longer exists.",
         "maintainers_only": "Only maintainers can review changes.",
         "review_link": "Review",
-        "source_link": "Source",
+        "source_link": "Official page",
         "reviewed_line": "Reviewed by {by} at {at}.",
         "error": "Sorry, something went wrong. Please try again later.",
     },
@@ -171,6 +198,37 @@ STRINGS: dict[str, dict[str, str]] = {
         "filters_line": "Vos filtres : {filters}. Voir /why.",
         "filter_types": "types de rondes {types}",
         "filter_crs": "note CRS minimale d'au plus {crs}",
+        "usage_digest": (
+            "Utilisation : /digest daily 18:00, /digest weekly [mon…sun] [HH:MM], /digest off; "
+            "ajoutez keep-draws pour recevoir les rondes d'Entrée express tout de suite"
+        ),
+        "usage_tz": (
+            "Fuseau horaire inconnu : {zone}. Utilisation : /tz America/Toronto (un nom IANA)"
+        ),
+        "usage_quiet": (
+            "Utilisation : /quiet 22:00-07:00 (heures sur 24 h, votre fuseau) ou /quiet off"
+        ),
+        "schedule_line": "{mode} Fuseau horaire : {zone}. {quiet}",
+        "digest_is_off": "Chaque message arrive tout de suite.",
+        "digest_is_daily": "Un résumé chaque jour à {at}.",
+        "digest_is_weekly": "Un résumé chaque {day} à {at}.",
+        "digest_keeps_draws": "Les rondes d'Entrée express arrivent toujours tout de suite.",
+        "quiet_is": "Heures de silence : {start}–{end}.",
+        "quiet_is_off": "Pas d'heures de silence.",
+        "day_mon": "lundi",
+        "day_tue": "mardi",
+        "day_wed": "mercredi",
+        "day_thu": "jeudi",
+        "day_fri": "vendredi",
+        "day_sat": "samedi",
+        "day_sun": "dimanche",
+        "digest_daily": "<b>Votre résumé du jour</b> : {n} changement(s)",
+        "digest_weekly": "<b>Votre résumé de la semaine</b> : {n} changement(s)",
+        "corrected_line": "Corrigé par IRCC : {what}",
+        "channel_removed": (
+            "<b>Canal {chat} indisponible</b> : {error}. Ses publications échouent tant que le "
+            "robot n'en est pas de nouveau administrateur."
+        ),
         "admin_only": "Désolé, seuls les administrateurs du robot peuvent utiliser /{command}.",
         "mark_reviewed": "Marquer comme vu",
         "reviewed_ok": "Marqué comme vu.",
@@ -178,7 +236,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "unknown_change": "Ce changement n'existe plus.",
         "maintainers_only": "Seuls les responsables peuvent valider les changements.",
         "review_link": "Revue",
-        "source_link": "Source",
+        "source_link": "Page officielle",
         "reviewed_line": "Vu par {by} le {at}.",
         "error": "Désolé, une erreur s'est produite. Réessayez plus tard.",
     },

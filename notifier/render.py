@@ -25,8 +25,14 @@ LIMIT = 4096
 DIFF_LINES = 12
 DIFF_LINE_CHARS = 200
 REVIEW_PREFIX = "rv:"
-# Kinds whose URL is a machine feed, not a page worth linking to.
-_FEED_KINDS = ("ee-rounds", "atom")
+# The page people read for Express Entry rounds (the watch itself reads its JSON feed).
+ROUNDS_PAGE = {
+    "en": "https://www.canada.ca/en/immigration-refugees-citizenship/services/immigrate-canada/"
+    "express-entry/submit-profile/rounds-invitations.html",
+    "fr": "https://www.canada.ca/fr/immigration-refugies-citoyennete/services/immigrer-canada/"
+    "entree-express/soumettre-profil/rondes-invitations.html",
+}
+_DRAW_KINDS = ("new_draw", "draw_corrected")
 # Link previews off: alerts carry their own summary.
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _OUR_TAGS = re.compile(r"</?(?:b|i|code)>")
@@ -133,24 +139,84 @@ def diff_excerpt(diff: str | None, lines: int = DIFF_LINES) -> list[str]:
     return out
 
 
-def alert(change: dict[str, Any], lang: str, role: str, config: Config) -> list[str]:
+def official_url(change: dict[str, Any], config: Config, lang: str) -> str | None:
+    """The official page a reader should open for this change.
+
+    A draw's watch reads the rounds JSON feed: readers get the rounds page in their language.
+    A news entry links to the entry itself; every other change to the page it was seen on.
+    """
+    data = change.get("data") or {}
+    kind = _watch_kind(config, change["watch"])
+    if kind == "ee-rounds" or change["kind"] in _DRAW_KINDS:
+        return ROUNDS_PAGE.get(lang, ROUNDS_PAGE["en"])
+    for key in ("url", "link"):
+        value = data.get(key)
+        if isinstance(value, str) and value.startswith(("https://", "http://")):
+            return value
+    return change.get("url")
+
+
+def change_diff(change: dict[str, Any]) -> list[str]:
+    """The "+"/"-" lines of THIS change (not of the whole check that found it).
+
+    Field corrections show each field old → new, sentence changes their before and after;
+    a page change (which is the page's whole diff) keeps the stored unified diff.
+    """
+    data = change.get("data") or {}
+    lines: list[str] = []
+    if isinstance(data.get("changes"), dict):
+        for field, pair in sorted(data["changes"].items()):
+            if isinstance(pair, list) and len(pair) == 2:
+                lines += [f"- {field}: {pair[0]}", f"+ {field}: {pair[1]}"]
+    elif "before" in data or "after" in data:
+        lines += [f"- {line}" for line in str(data.get("before") or "").splitlines() if line]
+        lines += [f"+ {line}" for line in str(data.get("after") or "").splitlines() if line]
+    elif change["kind"] == "page_change":
+        return diff_excerpt(change.get("diff"))
+    else:
+        for key, value in sorted(data.items()):
+            if isinstance(value, str | int | float) and not isinstance(value, bool):
+                lines.append(f"+ {key}: {value}")
+            elif isinstance(value, list) and value:
+                lines.append(f"+ {key}: {len(value)} item(s)")
+    out = [
+        line if len(line) <= DIFF_LINE_CHARS else line[: DIFF_LINE_CHARS - 1] + "…"
+        for line in lines
+    ]
+    if len(out) > DIFF_LINES:
+        out = [*out[:DIFF_LINES], f"… (+{len(out) - DIFF_LINES})"]
+    return out
+
+
+def alert(
+    change: dict[str, Any],
+    lang: str,
+    role: str,
+    config: Config,
+    filters: str | None = None,
+) -> list[str]:
     """The message parts announcing ``change`` to a recipient with this language and role.
 
-    Subscribers get the title, summary and a link to the page; maintainers also get where it
-    came from, a short diff excerpt and, when the review page is configured, a link to it.
+    Subscribers and channels get the title, the summary, and a link to the official page (the
+    rounds page for draws); for a draw, ``filters`` (the subscriber's "Your filters" line) is
+    added. Maintainers also get where it came from, the diff of this change and, when the
+    review page is configured, a link to it.
     """
     title, summary = describe(change["kind"], change.get("data") or {}, lang)
     lines = text_lines(title, "<b>{}</b>")
     if summary:
         lines += text_lines(summary)
-    if change.get("url") and _watch_kind(config, change["watch"]) not in _FEED_KINDS:
-        lines.append(link(change["url"], t(lang, "source_link")))
+    if filters and change["kind"] in _DRAW_KINDS:
+        lines += text_lines(filters, "<i>{}</i>")
+    url = official_url(change, config, lang)
+    if url:
+        lines.append(link(url, t(lang, "source_link")))
     if role == "maintainer":
         meta = (
             f"{change['watch']} · {change['kind']} · {change['audience']} · {change['observed_at']}"
         )
         lines += ["", *text_lines(meta, "<i>{}</i>")]
-        excerpt = diff_excerpt(change.get("diff"))
+        excerpt = change_diff(change)
         if excerpt:
             lines += [line for raw in excerpt for line in text_lines(raw, "<code>{}</code>")]
         url = review_url(config, change["id"])
@@ -204,3 +270,40 @@ def _watch_kind(config: Config, name: str) -> str | None:
         return config.watch(name).kind
     except KeyError:
         return None
+
+
+def digest(items: list[dict[str, Any]], lang: str, config: Config, mode: str) -> list[str]:
+    """One message gathering ``items`` (changes): a header, then each title, summary and link."""
+    header = t(lang, "digest_weekly" if mode == "weekly" else "digest_daily", n=len(items))
+    lines = [header]
+    for change in items:
+        title, summary = describe(change["kind"], change.get("data") or {}, lang)
+        lines += ["", *text_lines(title, "<b>{}</b>")]
+        if summary:
+            lines += text_lines(summary)
+        url = official_url(change, config, lang)
+        if url:
+            lines.append(link(url, t(lang, "source_link")))
+    return split(lines)
+
+
+def corrected_post(
+    original: dict[str, Any], correction: dict[str, Any], lang: str, config: Config
+) -> str:
+    """A channel's draw announcement rewritten with the corrected figures (for editMessageText).
+
+    The fields IRCC corrected replace the announced ones; a line says what changed.
+    """
+    data = dict(original.get("data") or {})
+    fields = (correction.get("data") or {}).get("changes") or {}
+    for field, pair in fields.items():
+        if isinstance(pair, list) and len(pair) == 2:
+            data[field] = pair[1]
+    title, summary = describe("new_draw", data, lang)
+    _, what = describe(correction["kind"], correction.get("data") or {}, lang)
+    lines = text_lines(title, "<b>{}</b>") + text_lines(summary)
+    lines += text_lines(t(lang, "corrected_line", what=what), "<i>{}</i>")
+    url = official_url(original, config, lang)
+    if url:
+        lines.append(link(url, t(lang, "source_link")))
+    return split(lines)[0]

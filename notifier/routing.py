@@ -1,4 +1,5 @@
-"""Who receives a change: maintainers everything, admins their alerts, subscribers their topics.
+"""Who receives a change: maintainers everything, admins their alerts (each in their language),
+channels and subscribers their topics (channels first: one post reaches every reader at once).
 
 Called by the pipeline inside its transaction, so it only reads, with short synchronous queries.
 
@@ -19,23 +20,33 @@ from notifier.drawtypes import DRAW_TYPES, draw_type
 from notifier.i18n import draw_type_label, t
 from storage import records, subscribers
 
-Recipient = tuple[int, str, str]
+Recipient = tuple[int | str, str, str]
 DRAW_KINDS = ("new_draw", "draw_corrected")
 
 
 def recipients_for(
     db: sqlite_utils.Database, config: Config, change: dict[str, Any]
 ) -> list[Recipient]:
-    """(chat_id, lang, role) for every chat that must receive ``change``, maintainers first."""
+    """(chat_id, lang, role) for every chat that must receive ``change``: maintainers, admins,
+    channels (role "channel", chat id as configured: an int or "@username"), subscribers."""
     telegram = config.telegram
     out: list[Recipient] = []
     if telegram is not None:
         out += [(chat, "en", "maintainer") for chat in telegram.maintainers]
         if change["audience"] == "admins":
-            out += [(user, "en", "admin") for user in telegram.admins]
+            out += [(user, telegram.admin_lang(user), "admin") for user in telegram.admins]
     if change["audience"] != "subscribers":
         return out
     draw = _draw_facts(db, change) if change["kind"] in DRAW_KINDS else None
+    for channel in config.channels:
+        if change["topic"] not in channel.topics:
+            continue
+        if not in_language(config, change["watch"], channel.lang):
+            continue
+        wanted = {"draw_types": channel.draw_types, "crs_max": None}
+        if draw is not None and not wants_draw(wanted, *draw):
+            continue
+        out.append((channel.chat_id, channel.lang, "channel"))
     for sub in subscribers.following(db, change["topic"]):
         if not in_language(config, change["watch"], sub["lang"]):
             continue

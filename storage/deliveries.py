@@ -4,6 +4,13 @@ Statuses: ``pending`` (due at ``next_attempt_at``), ``sending`` (a send is under
 crash, it goes back to pending at the next start), ``sent``, ``failed`` (Telegram refused it for
 good, or too many attempts), ``cancelled`` (the chat blocked the bot) and ``logged`` (no bot token:
 the alert went to the log instead).
+
+Leases: a process claims a row (``sending``) with its owner id and a ``lease_until`` time, in
+one conditional UPDATE, so of two delivery loops on one database only one ever sends a row.
+A row whose lease expired (its owner died mid-send) is due again, for any process.
+
+Holds: a pending row with ``held_for`` waits for its chat's digest (``digest``) or for the end
+of its quiet hours (``quiet``); ``next_attempt_at`` is when.
 """
 
 from __future__ import annotations
@@ -22,12 +29,13 @@ def get(db: sqlite_utils.Database, delivery_id: int) -> dict[str, Any] | None:
 
 
 def due(db: sqlite_utils.Database, now: str, limit: int = 500) -> list[dict[str, Any]]:
-    """Pending deliveries whose time has come, oldest first."""
+    """Pending deliveries whose time has come, and rows whose lease expired, oldest first."""
     return list(
         db.query(
-            "SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? "
+            "SELECT * FROM deliveries WHERE (status = 'pending' AND next_attempt_at <= ?) "
+            "OR (status = 'sending' AND lease_until IS NOT NULL AND lease_until < ?) "
             "ORDER BY id LIMIT ?",
-            [now, limit],
+            [now, now, limit],
         )
     )
 
@@ -47,21 +55,37 @@ def counts(db: sqlite_utils.Database) -> dict[str, int]:
     return dict(db.execute("SELECT status, COUNT(*) FROM deliveries GROUP BY status").fetchall())
 
 
-def mark_sending(db: sqlite_utils.Database, delivery_id: int) -> None:
-    """Record that a send is starting: committed before the request leaves."""
-    db.execute(
-        "UPDATE deliveries SET status = 'sending', attempts = attempts + 1 WHERE id = ?",
-        [delivery_id],
+def mark_sending(
+    db: sqlite_utils.Database,
+    delivery_id: int,
+    owner: str | None = None,
+    until: str | None = None,
+    now: str | None = None,
+) -> bool:
+    """Claim the row for a send, committed before the request leaves; False if another
+    process holds it (or it is no longer due). ``owner`` and ``until`` make the lease."""
+    now = now or utcnow()
+    cursor = db.execute(
+        "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, lease_owner = ?, "
+        "lease_until = ? WHERE id = ? AND (status = 'pending' OR (status = 'sending' "
+        "AND lease_until IS NOT NULL AND lease_until < ?))",
+        [owner, until, delivery_id, now],
     )
+    return cursor.rowcount > 0
 
 
 def mark_part_sent(
-    db: sqlite_utils.Database, delivery_id: int, parts_sent: int, message_id: int
+    db: sqlite_utils.Database,
+    delivery_id: int,
+    parts_sent: int,
+    message_id: int,
+    lease_until: str | None = None,
 ) -> None:
-    """One part of a split message was accepted; a retry resumes after it."""
+    """One part of a split message was accepted; a retry resumes after it. Renews the lease."""
     db.execute(
-        "UPDATE deliveries SET parts_sent = ?, message_id = ? WHERE id = ?",
-        [parts_sent, message_id, delivery_id],
+        "UPDATE deliveries SET parts_sent = ?, message_id = ?, "
+        "lease_until = COALESCE(?, lease_until) WHERE id = ?",
+        [parts_sent, message_id, lease_until, delivery_id],
     )
 
 
@@ -71,7 +95,8 @@ def mark_sent(
     """Telegram accepted the (last part of the) message."""
     db.execute(
         "UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?, parts_sent = ?, "
-        "last_error = NULL WHERE id = ?",
+        "last_error = NULL, lease_owner = NULL, lease_until = NULL, held_for = NULL "
+        "WHERE id = ?",
         [utcnow(), message_id, parts, delivery_id],
     )
 
@@ -79,8 +104,8 @@ def mark_sent(
 def retry_at(db: sqlite_utils.Database, delivery_id: int, when: str, error: str) -> None:
     """Put the delivery back in the queue, due at ``when``."""
     db.execute(
-        "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, last_error = ? "
-        "WHERE id = ?",
+        "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, last_error = ?, "
+        "lease_owner = NULL, lease_until = NULL WHERE id = ?",
         [when, error, delivery_id],
     )
 
@@ -88,7 +113,8 @@ def retry_at(db: sqlite_utils.Database, delivery_id: int, when: str, error: str)
 def mark_failed(db: sqlite_utils.Database, delivery_id: int, error: str) -> None:
     """Give up on this delivery for good."""
     db.execute(
-        "UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ?",
+        "UPDATE deliveries SET status = 'failed', last_error = ?, lease_owner = NULL, "
+        "lease_until = NULL WHERE id = ?",
         [error, delivery_id],
     )
 
@@ -117,12 +143,108 @@ def cancel_for_chat(db: sqlite_utils.Database, chat_id: int, reason: str) -> int
     return cursor.rowcount
 
 
-def recover(db: sqlite_utils.Database) -> int:
+def recover(db: sqlite_utils.Database, dead_owners: list[str] = (), now: str | None = None) -> int:
     """Put back in the queue deliveries a crash left 'sending'; returns how many.
 
-    Their message may or may not have reached Telegram: resending can repeat it, never lose it.
+    Only rows no live process owns: no lease (written before leases), an expired lease, or an
+    owner the caller knows is dead (a process of this host that no longer runs). Their message
+    may or may not have reached Telegram: resending can repeat it, never lose it.
     """
+    now = now or utcnow()
+    marks = ",".join("?" for _ in dead_owners) or "NULL"
     cursor = db.execute(
-        "UPDATE deliveries SET status = 'pending' WHERE status = 'sending'",
+        "UPDATE deliveries SET status = 'pending', lease_owner = NULL, lease_until = NULL "
+        "WHERE status = 'sending' AND (lease_until IS NULL OR lease_until < ? "
+        f"OR lease_owner IN ({marks}))",
+        [now, *dead_owners],
     )
     return cursor.rowcount
+
+
+def lease_owners(db: sqlite_utils.Database) -> list[str]:
+    """The owners of rows being sent right now."""
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT DISTINCT lease_owner FROM deliveries "
+            "WHERE status = 'sending' AND lease_owner IS NOT NULL"
+        )
+    ]
+
+
+def hold(db: sqlite_utils.Database, holds: list[tuple[int, str, str]]) -> None:
+    """Make pending rows wait: (delivery id, until, why) with why 'digest' or 'quiet'."""
+    with db.atomic():
+        db.conn.executemany(
+            "UPDATE deliveries SET next_attempt_at = ?, held_for = ? "
+            "WHERE id = ? AND status = 'pending'",
+            [(until, why, delivery_id) for delivery_id, until, why in holds],
+        )
+
+
+def release_held(db: sqlite_utils.Database, chat_id: int) -> int:
+    """The chat changed its digest or quiet hours: its held rows are due now, to be decided
+    again under the new settings; returns how many."""
+    cursor = db.execute(
+        "UPDATE deliveries SET next_attempt_at = ?, held_for = NULL "
+        "WHERE chat_id = ? AND status = 'pending' AND held_for IS NOT NULL",
+        [utcnow(), chat_id],
+    )
+    return cursor.rowcount
+
+
+def digest_rows(db: sqlite_utils.Database, chat_id: int) -> list[dict[str, Any]]:
+    """Every row waiting for the chat's digest, oldest first."""
+    return list(
+        db.query(
+            "SELECT * FROM deliveries WHERE chat_id = ? AND status = 'pending' "
+            "AND held_for = 'digest' ORDER BY id",
+            [chat_id],
+        )
+    )
+
+
+def claim_digest(
+    db: sqlite_utils.Database, ids: list[int], owner: str, until: str, now: str
+) -> bool:
+    """Claim every row of one digest at once (all or none); False if another process has any."""
+    with db.atomic():
+        marks = ",".join("?" for _ in ids)
+        cursor = db.execute(
+            "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, "
+            f"lease_owner = ?, lease_until = ? WHERE id IN ({marks}) AND status = 'pending'",
+            [owner, until, *ids],
+        )
+        if cursor.rowcount != len(ids):
+            db.execute(
+                "UPDATE deliveries SET status = 'pending', lease_owner = NULL, "
+                f"lease_until = NULL WHERE id IN ({marks}) AND lease_owner = ?",
+                [*ids, owner],
+            )
+            return False
+    return True
+
+
+def mark_digest_sent(db: sqlite_utils.Database, ids: list[int], message_id: int | None) -> None:
+    """The digest carrying these rows was accepted: all of them are sent, in one transaction."""
+    now = utcnow()
+    with db.atomic():
+        db.conn.executemany(
+            "UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?, parts_sent = 1, "
+            "last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?",
+            [(now, message_id, i) for i in ids],
+        )
+
+
+def original_post(
+    db: sqlite_utils.Database, chat_id: int | str, watch: str, number: str
+) -> int | None:
+    """The message id of the post that announced draw ``number`` of ``watch`` in a chat."""
+    row = db.execute(
+        "SELECT d.message_id FROM deliveries d JOIN changes c ON c.id = d.change_id "
+        "WHERE d.chat_id = ? AND d.status = 'sent' AND d.message_id IS NOT NULL "
+        "AND c.watch = ? AND c.kind = 'new_draw' AND json_extract(c.data, '$.number') = ? "
+        "ORDER BY d.id DESC LIMIT 1",
+        [chat_id, watch, str(number)],
+    ).fetchone()
+    return row[0] if row else None

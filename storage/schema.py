@@ -181,6 +181,36 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         ],
     ),
     (
+        5,
+        [
+            # Delivery leases: a row being sent is owned by one process until lease_until, so
+            # two delivery loops on one database never send the same row.
+            "ALTER TABLE deliveries ADD COLUMN lease_owner TEXT",
+            "ALTER TABLE deliveries ADD COLUMN lease_until TEXT",
+            # Why a pending row waits past its time: 'digest' (gathered into the chat's next
+            # digest) or 'quiet' (sent when the chat's quiet hours end).
+            "ALTER TABLE deliveries ADD COLUMN held_for TEXT",
+            # Subscribers' digests and quiet hours, in their time zone (NULL: Canada/Eastern).
+            "ALTER TABLE subscribers ADD COLUMN digest TEXT",  # NULL instant, daily, weekly
+            "ALTER TABLE subscribers ADD COLUMN digest_time TEXT",  # HH:MM
+            "ALTER TABLE subscribers ADD COLUMN digest_day INTEGER",  # 0 Monday … 6 Sunday
+            "ALTER TABLE subscribers ADD COLUMN digest_keep_draws INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE subscribers ADD COLUMN tz TEXT",
+            "ALTER TABLE subscribers ADD COLUMN quiet_start TEXT",  # HH:MM
+            "ALTER TABLE subscribers ADD COLUMN quiet_end TEXT",
+            # Telegram channels of config.toml ([[channel]]) and their health.
+            """CREATE TABLE channels (
+                chat TEXT PRIMARY KEY,
+                posts INTEGER NOT NULL DEFAULT 0,
+                last_post_at TEXT,
+                last_error TEXT,
+                last_error_at TEXT,
+                removed_at TEXT,
+                removed_reported INTEGER NOT NULL DEFAULT 0
+            )""",
+        ],
+    ),
+    (
         7,
         [
             # How the service's parts stand (Telegram reachable or not), for `watches`/`/status`.

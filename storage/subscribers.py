@@ -131,3 +131,33 @@ def delete(db: sqlite_utils.Database, chat_id: int) -> None:
     db.execute("DELETE FROM subscriptions WHERE chat_id = ?", [chat_id])
     db.execute("DELETE FROM deliveries WHERE chat_id = ? AND role = 'subscriber'", [chat_id])
     db.execute("DELETE FROM subscribers WHERE chat_id = ?", [chat_id])
+
+
+def set_digest(
+    db: sqlite_utils.Database,
+    chat_id: int,
+    mode: str | None,
+    at: str | None = None,
+    day: int | None = None,
+    keep_draws: bool = False,
+) -> None:
+    """``mode`` None (every message at once), "daily" or "weekly", at local time ``at``
+    ("HH:MM") on ``day`` (0 Monday … 6 Sunday, weekly only); ``keep_draws``: draws stay instant."""
+    db.execute(
+        "UPDATE subscribers SET digest = ?, digest_time = ?, digest_day = ?, "
+        "digest_keep_draws = ? WHERE chat_id = ?",
+        [mode, at, day, int(keep_draws), chat_id],
+    )
+
+
+def set_tz(db: sqlite_utils.Database, chat_id: int, tz: str | None) -> None:
+    """The chat's time zone (an IANA name); None: Canada/Eastern."""
+    db.execute("UPDATE subscribers SET tz = ? WHERE chat_id = ?", [tz, chat_id])
+
+
+def set_quiet(db: sqlite_utils.Database, chat_id: int, start: str | None, end: str | None) -> None:
+    """Quiet hours from ``start`` to ``end`` ("HH:MM", local; may cross midnight); None: off."""
+    db.execute(
+        "UPDATE subscribers SET quiet_start = ?, quiet_end = ? WHERE chat_id = ?",
+        [start, end, chat_id],
+    )

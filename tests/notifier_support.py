@@ -48,15 +48,18 @@ def make_config(
     telegram: bool = True,
     watch_list: list[dict[str, Any]] | None = None,
     settings: dict[str, Any] | None = None,
+    extra: str = "",
 ) -> Config:
-    """Write a config.toml (the real loader validates it) and load it."""
-    extra = ""
+    """Write a config.toml (the real loader validates it) and load it; ``extra`` is appended
+    after the [telegram] table (more of its keys, [[channel]] blocks)."""
+    more, extra = extra, ""
     if telegram:
         extra += "\n[telegram]\n"
         extra += f"maintainers = {json.dumps(list(maintainers))}\n"
         extra += f"admins = {json.dumps(list(admins))}\n"
         if base_url:
             extra += f"base_url = {json.dumps(base_url)}\n"
+    extra += more
     if review:
         extra += '\n[review]\nhost = "127.0.0.1"\nport = 8765\n'
     path = write_config(directory, watch_list or WATCHES, settings, extra)

@@ -440,7 +440,7 @@ def test_unknown_top_level_table(in_tmp: Path) -> None:
         """,
     ) == [
         "config.toml:5: [reveiw]: unknown table. Fix: remove it, or put it under one of: "
-        "[settings], [telegram], [review], [[watch]]."
+        "[settings], [telegram], [review], [[watch]], [[channel]]."
     ]
 
 
@@ -455,7 +455,7 @@ def test_unknown_top_level_key(in_tmp: Path) -> None:
         """,
     ) == [
         'config.toml:1: top level: unknown key "interval". Fix: remove it, or put it under one '
-        "of: [settings], [telegram], [review], [[watch]]."
+        "of: [settings], [telegram], [review], [[watch]], [[channel]]."
     ]
 
 
@@ -488,7 +488,7 @@ def test_unknown_key_in_telegram(in_tmp: Path) -> None:
         """,
     ) == [
         'config.toml:2: [telegram]: unknown key "admin". Fix: remove it, or use one of: '
-        "admins, base_url, maintainers, token_env."
+        "admin_langs, admins, base_url, maintainers, token_env."
     ]
 
 

@@ -59,7 +59,8 @@ def test_subscriber_and_maintainer_messages(config) -> None:
     [subscriber] = render.alert(change(), "fr", "subscriber", config)
     assert visible([subscriber]).startswith("Page modifiée : iec")
     assert (
-        '<a href="https://www.canada.ca/en/iec.html?a=1&amp;b=&lt;2&gt;">Source</a>' in subscriber
+        '<a href="https://www.canada.ca/en/iec.html?a=1&amp;b=&lt;2&gt;">Page officielle</a>'
+        in subscriber
     )
     assert "Review" not in subscriber and "@@" not in subscriber
 
@@ -77,7 +78,7 @@ def test_review_link_only_when_the_review_page_is_configured(tmp_path) -> None:
     assert "/changes/" not in maintainer
 
 
-def test_feed_urls_are_not_linked(config) -> None:
+def test_draws_link_the_official_rounds_page_not_the_feed(config) -> None:
     draw = change(
         watch="ee-rounds",
         kind="new_draw",
@@ -87,7 +88,34 @@ def test_feed_urls_are_not_linked(config) -> None:
     [part] = render.alert(draw, "fr", "subscriber", config)
     text = visible([part])
     assert "437" in text and "5 000" in text and "382" in text and "août" in text
-    assert "<a " not in part  # the JSON feed is no page for people
+    assert "x.json" not in part  # the JSON feed is no page for people
+    assert part.endswith(f'<a href="{render.ROUNDS_PAGE["fr"]}">Page officielle</a>')
+    [part] = render.alert(draw, "en", "subscriber", config, "Your filters: CRS cutoff at most 400.")
+    lines = visible([part]).splitlines()
+    assert lines[-2:] == ["Your filters: CRS cutoff at most 400.", "Official page"]
+    assert "rounds-invitations.html" in part
+    news = change(watch="ircc-news", kind="news", data={"title": "T", "url": "https://n.example/a"})
+    [part] = render.alert(news, "en", "subscriber", config, "Your filters: x")
+    assert part.endswith('<a href="https://n.example/a">Official page</a>')
+    assert "Your filters" not in part  # only draws are filtered
+
+
+def test_maintainers_see_the_diff_of_that_change_only(config) -> None:
+    snapshot_diff = "--- a\n+++ b\n" + "\n".join(f"+ round {i}" for i in range(30))
+    correction = change(
+        watch="ee-rounds",
+        kind="draw_corrected",
+        audience="maintainers",
+        data={"number": "335", "changes": {"crs": [480, 482]}},
+        diff=snapshot_diff,
+    )
+    [part] = render.alert(correction, "en", "maintainer", config)
+    text = visible([part])
+    assert "- crs: 480" in text and "+ crs: 482" in text
+    assert "+ round" not in text  # the other records of the same check are not repeated
+    rule = change(kind="rule_change", data={"section": "S", "before": "Old.", "after": "New."})
+    text = visible(render.alert({**rule, "diff": snapshot_diff}, "en", "maintainer", config))
+    assert "- Old." in text and "+ New." in text and "+ round" not in text
 
 
 def test_long_messages_split_on_line_boundaries() -> None:

@@ -375,9 +375,10 @@ def _close_entity(
 class _TokenBucket:
     """``capacity`` sends at once, refilled at ``rate`` per second (infinite rate: no limit)."""
 
-    def __init__(self, capacity: float, rate: float, now: float) -> None:
+    def __init__(self, capacity: float, rate: float, now: float, jitter: float) -> None:
         self.capacity = max(capacity, 1.0)
         self.rate = rate
+        self.jitter = jitter
         self.tokens = self.capacity
         self.updated = now
 
@@ -389,7 +390,7 @@ class _TokenBucket:
         self.updated = now
         if self.rate <= 0:
             return 0.0 if self.tokens >= 1.0 else math.inf
-        return max(0.0, (1.0 - self.tokens) / self.rate - RATE_LIMIT_JITTER)
+        return max(0.0, (1.0 - self.tokens) / self.rate - self.jitter)
 
     def take(self) -> None:
         if not math.isinf(self.rate):
@@ -401,7 +402,8 @@ class _RateLimiter:
 
     Overall: ``global_per_second`` per second with a burst of as many; a private chat (positive
     id): ``per_chat_per_second`` with a burst of ``chat_burst``; a group (negative id):
-    ``per_group_per_minute`` per minute with a burst of as many. A client pacing itself with a
+    ``per_group_per_minute`` per minute with a burst of as many. ``speed`` multiplies every rate
+    (the bursts stay) and divides the tolerance below. A client pacing itself with a
     leaky bucket at these rates (PTB's ``AIORateLimiter``) never sees a 429: a send is accepted
     up to ``RATE_LIMIT_JITTER`` seconds early.
     """
@@ -412,7 +414,10 @@ class _RateLimiter:
         per_chat_per_second: float,
         per_group_per_minute: float,
         chat_burst: int,
+        speed: float = 1.0,
     ) -> None:
+        self.speed = speed
+        self.jitter = RATE_LIMIT_JITTER / speed
         self.global_per_second = global_per_second
         self.per_chat_per_second = per_chat_per_second
         self.per_group_per_minute = per_group_per_minute
@@ -420,17 +425,21 @@ class _RateLimiter:
         self.reset()
 
     def reset(self) -> None:
-        self._global = _TokenBucket(self.global_per_second, self.global_per_second, 0.0)
+        self._global = _TokenBucket(
+            self.global_per_second, self.global_per_second * self.speed, 0.0, self.jitter
+        )
         self._chats: dict[int, _TokenBucket] = {}
 
     def _chat_bucket(self, chat_id: int, now: float) -> _TokenBucket:
         bucket = self._chats.get(chat_id)
         if bucket is None:
             if chat_id > 0:
-                bucket = _TokenBucket(self.chat_burst, self.per_chat_per_second, now)
+                bucket = _TokenBucket(
+                    self.chat_burst, self.per_chat_per_second * self.speed, now, self.jitter
+                )
             else:
                 per_minute = self.per_group_per_minute
-                bucket = _TokenBucket(per_minute, per_minute / 60.0, now)
+                bucket = _TokenBucket(per_minute, per_minute * self.speed / 60.0, now, self.jitter)
             self._chats[chat_id] = bucket
         return bucket
 
@@ -494,10 +503,7 @@ class FakeTelegram:
         self._local = threading.local()
         self._cond = threading.Condition(self._lock)
         self._limiter = _RateLimiter(
-            global_per_second * speed,
-            per_chat_per_second * speed,
-            per_group_per_minute * speed,
-            chat_burst,
+            global_per_second, per_chat_per_second, per_group_per_minute, chat_burst, speed
         )
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
