@@ -62,6 +62,8 @@ def removals(watch: WatchInfo, records: dict[str, dict[str, Any]]) -> list[Chang
     too. News, events and PNP entries roll off their pages by design: not announced.
     A vanished page section goes to maintainers only (it is usually a renamed heading).
     """
+    if watch.kind in REMOVERS:
+        return REMOVERS[watch.kind](watch, records)
     changes = []
     rows: dict[str, list[dict[str, Any]]] = {}
     for key, record in records.items():
@@ -400,3 +402,8 @@ CLASSIFIERS: dict[str, Callable[[WatchInfo, Diff], list[Change]]] = {
     "events": _events,
     "pnp-updates": _pnp_updates,
 }
+# Kinds whose removals their own module words (filled in by diffing.datakinds).
+REMOVERS: dict[str, Callable[[WatchInfo, dict[str, dict[str, Any]]], list[Change]]] = {}
+
+# The data-file kinds register their classifiers and removers on import.
+import diffing.datakinds  # noqa: E402, F401

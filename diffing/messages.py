@@ -442,3 +442,6 @@ RENDERERS = {
     "extractor_recovered": _extractor_recovered,
     "bulk_held": _bulk_held,
 }
+
+# The data-file kinds register their renderers on import.
+import diffing.datamessages  # noqa: E402, F401

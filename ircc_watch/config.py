@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import jmespath
+from jmespath.exceptions import IncompleteExpressionError, JMESPathError
+
 from ircc_watch.config_channels import Channel, check_admin_langs, check_channels
 from ircc_watch.review_settings import Reviewer, ReviewSettings, check_review_table
 
@@ -40,13 +43,23 @@ __all__ = [
     "parse_interval",
 ]
 
-KINDS = ("page", "ee-rounds", "ee-categories", "events", "atom", "pnp-updates")
+KINDS = (
+    "page",
+    "ee-rounds",
+    "ee-categories",
+    "events",
+    "atom",
+    "pnp-updates",
+    "processing-times",
+    "iec-pools",
+    "json",
+)
 # Other names of a kind: kind "feed" is kind "atom" (Atom, RSS 2.0 and RDF).
 KIND_ALIASES = {"feed": "atom"}
 LANGS = ("en", "fr")
 
 # Kinds whose content is JSON or XML: a CSS selector means nothing there.
-_NO_SELECTOR_KINDS = ("ee-rounds", "atom")
+_NO_SELECTOR_KINDS = ("ee-rounds", "atom", "processing-times", "iec-pools", "json")
 
 _UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _INTERVAL_RE = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
@@ -71,7 +84,7 @@ _SETTINGS_KEYS = (
     "user_agent",
 )
 _TELEGRAM_KEYS = ("admin_langs", "admins", "base_url", "maintainers", "token_env")
-_WATCH_KEYS = ("interval", "kind", "lang", "name", "selector", "topic", "url")
+_WATCH_KEYS = ("interval", "key", "kind", "lang", "name", "records", "selector", "topic", "url")
 
 
 def parse_interval(text: str) -> float:
@@ -127,6 +140,8 @@ class Watch:
     lang: str = "en"
     interval: float = 1800.0
     selector: str | None = None
+    records: str | None = None  # kind "json": JMESPath selecting the records
+    key: str | None = None  # kind "json": the field that names a record
 
 
 @dataclass(frozen=True)
@@ -828,9 +843,50 @@ class _Checker:
                     f'a CSS selector does not apply to kind "{kind}"',
                     'remove the selector line, or use kind "page"',
                 )
+        records, key = self.json_keys(block, path, where, kind)
         if len(self.errors) > errors or not isinstance(name, str) or url is None:
             return None
-        return Watch(name, url, kind, topic, lang, interval, selector)
+        return Watch(name, url, kind, topic, lang, interval, selector, records, key)
+
+    def json_keys(
+        self, block: dict[str, Any], path: _Path, where: str, kind: str
+    ) -> tuple[str | None, str | None]:
+        """Validate ``records`` (a JMESPath that compiles) and ``key``: kind "json" only."""
+        records = key = None
+        for name in ("records", "key"):
+            if name in block and kind != "json":
+                self.error(
+                    (*path, name),
+                    f"{where} {name}",
+                    f'"{name}" applies to kind "json" only',
+                    f'remove the {name} line, or use kind = "json"',
+                )
+        if kind != "json":
+            return None, None
+        if "records" not in block:
+            self.error(
+                path,
+                where,
+                'kind "json" needs a "records" expression',
+                'add a line such as records = "rounds[]" (a JMESPath)',
+            )
+        else:
+            records = self.string(block, path, where, "records", "rounds[]")
+            if records is not None:
+                try:
+                    jmespath.compile(records)
+                except JMESPathError as exc:
+                    reason = _jmespath_problem(exc)
+                    self.error(
+                        (*path, "records"),
+                        f"{where} records",
+                        f"{_show(records)} is not a valid JMESPath ({reason})",
+                        'write a JMESPath such as "rounds[]" or "data.items[*]"',
+                    )
+                    records = None
+        if "key" in block:
+            key = self.string(block, path, where, "key", "drawNumber")
+        return records, key
 
     def url(self, url: str, path: _Path, where: str, settings: Settings) -> str | None:
         """Validate a watch's URL and its host against ``settings.allowed_domains``."""
@@ -857,6 +913,14 @@ class _Checker:
             )
             return None
         return url
+
+
+def _jmespath_problem(exc: JMESPathError) -> str:
+    """The parser's complaint in one line: "ends too early", or what it met at which column."""
+    if isinstance(exc, IncompleteExpressionError):
+        return "the expression ends too early"
+    first = str(exc).strip().splitlines()[0]
+    return first.removeprefix("Invalid jmespath expression: ").removesuffix(", for expression:")
 
 
 def _is_ip(text: str) -> bool:

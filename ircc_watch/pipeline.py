@@ -17,6 +17,7 @@ import sqlite_utils
 
 from crawlers.items import Fetch
 from diffing.classify import ADMINS, SUBSCRIBERS, Change, WatchInfo, classify, removals
+from diffing.datakinds import KIND_REMOVAL_GRACE
 from diffing.diff import diff_documents
 from diffing.document import ContentError, Document
 from diffing.extract import extract
@@ -141,7 +142,13 @@ class Pipeline:
         spec = spec_for(watch.kind)
         try:
             document = extract(
-                watch.kind, fetch.body, selector=watch.selector, url=watch.url, region=rule
+                watch.kind,
+                fetch.body,
+                selector=watch.selector,
+                url=watch.url,
+                region=rule,
+                records=watch.records,
+                key=watch.key,
             )
         except ContentError as exc:
             if not spec.fallback:
@@ -400,7 +407,15 @@ class Pipeline:
         body = snapshots.load_body(self.db, last["body_hash"])
         try:
             rule = self._region_rule(watch, last)
-            return extract(watch.kind, body, selector=watch.selector, url=watch.url, region=rule)
+            return extract(
+                watch.kind,
+                body,
+                selector=watch.selector,
+                url=watch.url,
+                region=rule,
+                records=watch.records,
+                key=watch.key,
+            )
         except ContentError:
             return Document.from_json(snapshots.document_json(last))
 
@@ -434,7 +449,8 @@ class Pipeline:
 
     def _due_removals(self, info: WatchInfo, now: str) -> dict[str, dict[str, Any]]:
         """Records whose absence outlasted the grace period, marked announced (inside atomic)."""
-        cutoff = _shift(now, -self.removal_grace)
+        grace = max(self.removal_grace, KIND_REMOVAL_GRACE.get(info.kind, timedelta(0)))
+        cutoff = _shift(now, -grace)
         due = records.due_removals(self.db, info.name, cutoff)
         if due:
             records.mark_removal_announced(self.db, info.name, list(due))

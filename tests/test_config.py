@@ -25,7 +25,7 @@ from ircc_watch.config import (
 REPO = Path(__file__).resolve().parent.parent
 EE_URL = "https://www.canada.ca/content/dam/ircc/documents/json/ee_rounds_123_en.json"
 INTERVAL_FIX = 'Fix: write a number and a unit, such as "30s", "10m", "1h" or "1d".'
-WATCH_KEYS = "interval, kind, lang, name, selector, topic, url"
+WATCH_KEYS = "interval, key, kind, lang, name, records, selector, topic, url"
 
 
 @pytest.fixture
@@ -316,6 +316,12 @@ def test_shipped_config_loads() -> None:
     assert config.watch("ee-rounds").interval == 600.0
     assert config.watch("ee-rounds-fr").lang == "fr"
     assert config.watch("ircc-news").kind == "atom"
+    assert config.watch("iec-pools").kind == "iec-pools"
+    assert config.watch("iec-pools").topic == "iec"
+    programs, countries = config.watch("ptime-programs"), config.watch("ptime-countries")
+    assert programs.kind == countries.kind == "processing-times"
+    assert programs.topic == countries.topic == "processing-times"
+    assert programs.interval != countries.interval
     assert {"express-entry", "iec", "gts", "work-permits", "events", "news", "pnp"} <= set(
         config.topics()
     )
@@ -687,11 +693,86 @@ def test_unknown_kind(in_tmp: Path) -> None:
         [[watch]]
         name = "a"
         url = "{EE_URL}"
-        kind = "json"
+        kind = "jsn"
         """,
     ) == [
-        'config.toml:4: [[watch]] "a" kind: unknown kind "json". Fix: use one of: page, '
-        "ee-rounds, ee-categories, events, atom, pnp-updates."
+        'config.toml:4: [[watch]] "a" kind: unknown kind "jsn". Fix: use one of: page, '
+        "ee-rounds, ee-categories, events, atom, pnp-updates, processing-times, iec-pools, json."
+    ]
+
+
+def test_json_watch_keeps_its_records_expression_and_key(in_tmp: Path) -> None:
+    config = load(
+        in_tmp,
+        f"""
+        [[watch]]
+        name = "a"
+        url = "{EE_URL}"
+        kind = "json"
+        records = "rounds[?drawSize != '0']"
+        key = "drawNumber"
+        """,
+    )
+    watch = config.watch("a")
+    assert (watch.kind, watch.records, watch.key) == (
+        "json",
+        "rounds[?drawSize != '0']",
+        "drawNumber",
+    )
+
+
+@pytest.mark.parametrize(
+    ("expression", "reason"),
+    [
+        ("rounds[?", "the expression ends too early"),
+        (
+            "a..b",
+            "Expecting: ['quoted_identifier', 'unquoted_identifier', 'lbracket', "
+            "'lbrace'], got: dot: Parse error at column 2, token \".\" (DOT)",
+        ),
+    ],
+)
+def test_json_records_that_do_not_compile_are_refused(
+    in_tmp: Path, expression: str, reason: str
+) -> None:
+    assert errors(
+        in_tmp,
+        f"""
+        [[watch]]
+        name = "a"
+        url = "{EE_URL}"
+        kind = "json"
+        records = "{expression}"
+        """,
+    ) == [
+        f'config.toml:5: [[watch]] "a" records: "{expression}" is not a valid JMESPath '
+        f'({reason}). Fix: write a JMESPath such as "rounds[]" or "data.items[*]".'
+    ]
+
+
+def test_json_needs_records_and_other_kinds_refuse_them(in_tmp: Path) -> None:
+    assert errors(
+        in_tmp,
+        f"""
+        [[watch]]
+        name = "a"
+        url = "{EE_URL}"
+        kind = "json"
+
+        [[watch]]
+        name = "b"
+        url = "{EE_URL}"
+        kind = "ee-rounds"
+        records = "rounds[]"
+        key = "drawNumber"
+        """,
+    ) == [
+        'config.toml:1: [[watch]] "a": kind "json" needs a "records" expression. '
+        'Fix: add a line such as records = "rounds[]" (a JMESPath).',
+        'config.toml:10: [[watch]] "b" records: "records" applies to kind "json" only. '
+        'Fix: remove the records line, or use kind = "json".',
+        'config.toml:11: [[watch]] "b" key: "key" applies to kind "json" only. '
+        'Fix: remove the key line, or use kind = "json".',
     ]
 
 
@@ -972,7 +1053,7 @@ def test_every_problem_is_reported_in_file_order(in_tmp: Path) -> None:
         [[watch]]
         name = "Bad Name"
         url = "ftp://x"
-        kind = "json"
+        kind = "jsn"
 
         [[watch]]
         name = "b"

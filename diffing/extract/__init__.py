@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from diffing.document import Document
-from diffing.extract import atom, ee_categories, ee_rounds, events, page, pnp_updates
+from diffing.extract import (
+    atom,
+    ee_categories,
+    ee_rounds,
+    events,
+    iec_pools,
+    json_records,
+    page,
+    pnp_updates,
+    processing_times,
+)
 
 Extractor = Callable[..., Document]
 
@@ -16,6 +26,9 @@ EXTRACTORS: dict[str, Extractor] = {
     "ee-categories": ee_categories.extract,
     "events": events.extract,
     "pnp-updates": pnp_updates.extract,
+    "processing-times": processing_times.extract,
+    "iec-pools": iec_pools.extract,
+    "json": json_records.extract,
 }
 
 
@@ -26,16 +39,21 @@ def extract(
     selector: str | None = None,
     url: str = "",
     region: str | None = None,
+    records: str | None = None,
+    key: str | None = None,
 ) -> Document:
     """Run the extractor for ``kind`` on a fetched body.
 
     ``region`` is the content-region rule of the watch's baseline (``diffing.region``),
     handed only to the HTML kinds, which record the rule they used in ``Document.meta``.
+    ``records`` and ``key`` (kind ``json`` only) say where the records are and what names one.
     """
     try:
         extractor = EXTRACTORS[kind]
     except KeyError:
         raise ValueError(f"no extractor for kind {kind!r}") from None
+    if kind == "json":
+        return json_records.extract(body, selector=selector, url=url, records=records, key=key)
     if region is not None:
         return extractor(body, selector=selector, url=url, region=region)
     return extractor(body, selector=selector, url=url)

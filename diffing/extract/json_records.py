@@ -1,0 +1,76 @@
+"""Kind ``json``: any JSON file → records found by a JMESPath expression.
+
+``records = "rounds[]"`` selects the records (a list of objects, or an object whose values
+are objects); ``key = "drawNumber"`` names the field that identifies one. Without a key, a
+record is identified by its path: its index in the list (``"[3]"``) or its name in the
+object. Values keep their JSON types; nested objects are compared field by field.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jmespath
+from jmespath.exceptions import JMESPathError
+
+from diffing.document import ContentError, Document
+from diffing.textutil import decode
+
+
+def compile_expression(expression: str) -> Any:
+    """The compiled JMESPath, or ValueError with the parser's reason (for config-check)."""
+    try:
+        return jmespath.compile(expression)
+    except JMESPathError as exc:
+        raise ValueError(str(exc).strip().splitlines()[0]) from exc
+
+
+def extract(
+    body: bytes,
+    *,
+    selector: str | None = None,
+    url: str = "",
+    records: str | None = None,
+    key: str | None = None,
+) -> Document:
+    """Records of the JSON ``body`` selected by ``records`` and keyed by ``key``."""
+    data = load_json(body)
+    found = select(data, records or "@", key)
+    if not found:
+        raise ContentError("no records", f"{records or '@'} selects nothing")
+    lines = [f"{k}: {json.dumps(v, ensure_ascii=False, sort_keys=True)}" for k, v in found.items()]
+    return Document(kind="json", text="\n".join(lines), records=found)
+
+
+def load_json(body: bytes) -> Any:
+    """The parsed body, or ContentError naming the JSON error and its line."""
+    text = decode(body).strip()
+    if not text:
+        raise ContentError("empty body")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ContentError("not JSON", f"{exc.msg}, line {exc.lineno}") from exc
+
+
+def select(data: Any, expression: str, key: str | None) -> dict[str, dict[str, Any]]:
+    """Key → record for what ``expression`` selects in ``data`` (see the module doc)."""
+    try:
+        result = compile_expression(expression).search(data)
+    except ValueError as exc:
+        raise ContentError("bad records expression", str(exc)) from exc
+    if isinstance(result, dict):
+        items = [(str(name), value) for name, value in result.items()]
+    elif isinstance(result, list):
+        items = [(f"[{index}]", value) for index, value in enumerate(result)]
+    else:
+        return {}
+    records: dict[str, dict[str, Any]] = {}
+    for path, value in items:
+        record = value if isinstance(value, dict) else {"value": value}
+        ident = record.get(key) if key else path
+        if key and (ident is None or ident == ""):
+            continue
+        records[str(ident)] = record
+    return records
