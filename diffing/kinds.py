@@ -27,6 +27,19 @@ def no_routine(known: int) -> int:
     return 0
 
 
+def weekly_processing_times(known: int) -> int:
+    """IRCC's weekly update moves up to a third of the program file's values (28 of 60 on
+    2025-08-07, 20 groups) and a fifth of the country file's (334 of 1,700 on 2025-10-21,
+    never more than its 8 programs as changes): half the values is routine, a rewrite is not."""
+    return known // 2
+
+
+def every_pool(known: int) -> int:
+    """Each weekly IEC update moves the figures of every open pool; each pool's change goes
+    only to that pool's followers."""
+    return known
+
+
 @dataclass(frozen=True)
 class KindSpec:
     """The promises of one watch kind.
@@ -116,6 +129,25 @@ KINDS: dict[str, KindSpec] = {
             record_noun="entry",
             required={"date": "the entry's date", "headline": "the entry's headline"},
             fallback=True,
+        ),
+        KindSpec(
+            "processing-times",
+            "IRCC's processing-times data files, one record per program (and country) value",
+            record_noun="processing-time",
+            required={"program": "the program's key", "value": "the processing time"},
+            routine_changes=weekly_processing_times,
+        ),
+        KindSpec(
+            "iec-pools",
+            "IRCC's IEC selections.xml, one record per country pool",
+            record_noun="pool",
+            required={"location": "the pool's location attribute", "quota": "<quota>"},
+            routine_changes=every_pool,
+        ),
+        KindSpec(
+            "json",
+            "any JSON file, records selected by a JMESPath",
+            record_noun="record",
         ),
     )
 }

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from diffing.extract.processing_times import extract
+from diffing.kinds import KINDS, is_bulk, schema_problem
 from tests.conftest import REAL, run_cli, unpack, write_config
 
 ARCHIVES = REAL / "processing_times"
@@ -235,3 +236,20 @@ def test_a_key_gone_for_good_is_told_once_after_the_grace(tmp_path):
         "Home Child Care Provider (permanent residence): no longer listed (was 25 months)",
         "Home Support Worker (permanent residence): no longer listed (was 19 months)",
     ]
+
+
+def test_routine_weekly_movement_never_trips_the_bulk_hold_or_the_schema_guard(history):
+    paths, rows = history
+    spec = KINDS["processing-times"]
+    for watch, files in paths.items():
+        moves = real_moves(files)
+        for path in files:
+            document = extract(path.read_bytes())
+            assert schema_problem(spec, document.records) is None
+        known = len(extract(files[0].read_bytes()).records)
+        for stamp, moved in moves.items():
+            told = sum(1 for r in rows if r["watch"] == watch and r["observed_at"] == stamp)
+            # Every value that moved is a touched record, and so is the dates record.
+            assert not is_bulk(spec, told, len(moved) + 1, known, threshold=5), (watch, stamp)
+    # A rewrite of every value at once is not routine.
+    assert is_bulk(spec, 8, known, known, threshold=5)
