@@ -245,8 +245,8 @@ def iec_pool_added(d: dict[str, Any], lang: str) -> tuple[str, str]:
     return _pools(
         d,
         lang,
-        ("IEC: new pool", "IEC: {} new pools"),
-        ("EIC : nouveau bassin", "EIC : {} nouveaux bassins"),
+        ("New pool", "IEC: {} new pools"),
+        ("Nouveau bassin", "EIC : {} nouveaux bassins"),
     )
 
 
@@ -254,8 +254,8 @@ def iec_pool_removed(d: dict[str, Any], lang: str) -> tuple[str, str]:
     return _pools(
         d,
         lang,
-        ("IEC: pool no longer listed", "IEC: {} pools no longer listed"),
-        ("EIC : bassin retiré de la liste", "EIC : {} bassins retirés de la liste"),
+        ("Pool no longer listed", "IEC: {} pools no longer listed"),
+        ("Bassin retiré de la liste", "EIC : {} bassins retirés de la liste"),
     )
 
 
