@@ -206,7 +206,8 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
             line += f"  {outcome.error}"
         print(line)
         for change in outcome.changes:
-            print(f"  [{change['kind']}] {change['title']}")
+            held = f"  (held, hold {change['hold_id']})" if change.get("hold_id") else ""
+            print(f"  [{change['kind']}] {change['title']}{held}")
             for text in change["summary"].splitlines():
                 print(f"      {text}")
     if isinstance(sent, int) and not args.json:
