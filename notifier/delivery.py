@@ -492,8 +492,8 @@ class Delivery:
         }
         for change_id in sorted(ids):
             change = changes.get(self.db, change_id)
-            if change is None:
-                continue
+            if change is None or change.get("status") == "held":
+                continue  # a held change is logged when its hold is released (its rows are due)
             recipients = sum(1 for row in due if row["change_id"] == change_id)
             log.warning(
                 "alert (no Telegram token): [%s] %s: %s — %s (%d recipients)",

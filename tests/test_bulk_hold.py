@@ -124,3 +124,30 @@ def test_config_check_names_a_bad_bulk_threshold(tmp_path):
     assert result.returncode == 1
     assert "bulk_threshold: must be an integer of at least 1, got 0" in result.stderr
     assert EE_URL not in result.stderr
+
+
+async def test_without_a_token_held_changes_are_logged_only_once_released(tmp_path, caplog):
+    from ircc_watch.config import load_config
+    from notifier.delivery import Delivery
+    from storage.db import open_db
+
+    config, folder = outage(tmp_path)
+    loaded = load_config(config)
+    db = open_db(loaded.settings.database)
+    logger = Delivery(db, loaded, None)
+    assert cli(config, "replay", str(folder)).returncode == 0
+    with caplog.at_level("WARNING", logger="ircc_watch"):
+        await logger.send_due()
+    alerts = [
+        r.getMessage() for r in caplog.records if "alert (no Telegram token)" in r.getMessage()
+    ]
+    assert len(alerts) == 1 and "[bulk_held]" in alerts[0]
+    caplog.clear()
+    assert cli(config, "release", "1").returncode == 0
+    with caplog.at_level("WARNING", logger="ircc_watch"):
+        await logger.send_due()
+    alerts = [
+        r.getMessage() for r in caplog.records if "alert (no Telegram token)" in r.getMessage()
+    ]
+    assert len(alerts) == 98 and all("[new_draw]" in alert for alert in alerts)
+    db.conn.close()
