@@ -1,232 +1,312 @@
-"""Benchmarks (python bench/run.py): medians, and ratios against a peer measured in the same run.
+"""The benchmark: ircc-watch against urlwatch and changedetection.io on the same local workload.
 
-1. An unchanged canada.ca page: the region pre-check vs the full parse it lets us skip.
-2. The Express Entry feed (780 KB): extract, and a whole replay of 100 real versions.
-3. Crawling: repeated in-process crawls (AsyncCrawlerRunner) vs a subprocess per crawl.
-4. Memory: peak Python allocation during the replay; the service's resident memory over a
-   minute of one-second checks (a process admins leave running for months must not grow).
+    python -m bench            # everything (same as python bench/run.py --all), ~25 min
+    python -m bench --quick    # fewer watches and repeats, for iteration (~3 min)
+
+It installs the peers (pinned, from PyPI) into bench/.peers, serves 200 watches on 127.0.0.1
+(bench/workload.py), charges every tool its whole-process CPU (start-up and children
+included), prints medians with min–max and writes every figure to bench/results.json.
+A peer that cannot be installed or run here is reported with its error, never estimated.
 """
 
 from __future__ import annotations
 
-import asyncio
-import statistics
-import subprocess
+import argparse
+import importlib
+import inspect
+import json
 import sys
-import tarfile
 import tempfile
 import time
-import tracemalloc
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from crawlers.items import Fetch  # noqa: E402
-from diffing.extract import extract  # noqa: E402
-from diffing.precheck import fingerprint  # noqa: E402
-from ircc_watch.config import load_config  # noqa: E402
-from ircc_watch.pipeline import Pipeline  # noqa: E402
-from ircc_watch.replay import replay_file  # noqa: E402
-from storage import watches  # noqa: E402
-from storage.db import open_db  # noqa: E402
-
-REAL = ROOT / "tests" / "fixtures" / "real"
-PAGE = sorted((REAL / "canada_ca_html" / "gcweb_noise_only" / "person-gender").glob("*.html"))
-SERIES1 = REAL / "ee_rounds" / "raw_feed_series1_all_versions.tar.xz"
-
-
-def median_ms(func, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
-def bench_precheck() -> None:
-    body = PAGE[1].read_bytes()
-    pre = median_ms(lambda: fingerprint("page", body), 200)
-    full = median_ms(lambda: extract("page", body), 50)
-    print(
-        f"unchanged page ({len(body):,} B): region pre-check {pre:.3f} ms, "
-        f"full parse {full:.2f} ms, ratio {full / pre:.0f}x"
-    )
-
-
-def unpack(into: Path) -> list[Path]:
-    with tarfile.open(SERIES1) as tar:
-        tar.extractall(into, filter="data")
-    return sorted(into.glob("*.json"))
-
-
-def write_config(directory: Path) -> Path:
-    path = directory / "config.toml"
-    path.write_text(
-        '[settings]\ndatabase = "bench.db"\n[[watch]]\nname = "ee-rounds"\n'
-        'url = "https://www.canada.ca/content/dam/ircc/documents/json/ee_rounds_123_en.json"\n'
-        'kind = "ee-rounds"\n',
-        encoding="utf-8",
-    )
-    return path
-
-
-def bench_feed_and_replay() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        files = unpack(tmp_path / "s1")
-        latest = files[-1].read_bytes()
-        parse = median_ms(lambda: extract("ee-rounds", latest), 20)
-        print(f"EE feed extract ({len(latest):,} B, 438 rounds): median {parse:.1f} ms")
-
-        config = load_config(write_config(tmp_path))
-        db = open_db(config.settings.database)
-        watches.sync(db, config.watches)
-        pipeline = Pipeline(db, config)
-        per_version = []
-        tracemalloc.start()
-        start = time.perf_counter()
-        changes = 0
-        for path in files:
-            t0 = time.perf_counter()
-            changes += len(replay_file(pipeline, config.watches[0], path).changes)
-            per_version.append((time.perf_counter() - t0) * 1000)
-        total = time.perf_counter() - start
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        size = Path(config.settings.database).stat().st_size
-        raw = sum(p.stat().st_size for p in files)
-        print(
-            f"replay of {len(files)} real feed versions: {total:.2f} s total, median "
-            f"{statistics.median(per_version):.1f} ms per version, {changes} changes; "
-            f"peak Python memory {peak / 2**20:.1f} MiB"
-        )
-        print(
-            f"database after replay: {size / 2**20:.1f} MiB for {raw / 2**20:.1f} MiB "
-            f"of raw versions ({raw / size:.1f}x smaller)"
-        )
-
-
-CRAWL_SCRIPT = """
-import asyncio, sys
-sys.path.insert(0, {root!r})
-from crawlers.runner import crawl, stop_reactor
-from crawlers.spiders.watches import Target
-async def main():
-    got = []
-    await crawl([Target(f"p{{i}}", "{url}" + str(i)) for i in range(5)], got.append,
-                user_agent="bench", allowed_domains=["127.0.0.1"],
-                overrides={{"AUTOTHROTTLE_ENABLED": False, "ROBOTSTXT_OBEY": False}})
-    stop_reactor()
-asyncio.run(main())
-"""
-
-
-def bench_crawl() -> None:
+if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-    from crawlers.runner import crawl, stop_reactor
-    from crawlers.spiders.watches import Target
-    from tests.fakes.site import LocalSite
 
-    with LocalSite() as site:
-        for i in range(5):
-            site.set(f"/p{i}", PAGE[0].read_bytes())
-        url = site.url("/p")
+from bench import ours, peers  # noqa: E402
+from bench.measure import machine, run_cpu, summary  # noqa: E402
+from bench.workload import Workload  # noqa: E402
 
-        async def in_process() -> list[float]:
-            times = []
-            for _ in range(11):
-                got: list[Fetch] = []
-                start = time.perf_counter()
-                await crawl(
-                    [Target(f"p{i}", f"{url}{i}") for i in range(5)],
-                    got.append,
-                    user_agent="bench",
-                    allowed_domains=["127.0.0.1"],
-                    overrides={"AUTOTHROTTLE_ENABLED": False, "ROBOTSTXT_OBEY": False},
-                )
-                times.append((time.perf_counter() - start) * 1000)
-                assert len(got) == 5
-            stop_reactor()
-            return times[1:]
+RESULTS = Path(__file__).resolve().parent / "results.json"
 
-        times = asyncio.run(in_process())
-        script = CRAWL_SCRIPT.format(root=str(ROOT), url=url)
-        sub = []
-        for _ in range(3):
-            start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", script], check=True)
-            sub.append((time.perf_counter() - start) * 1000)
-        inproc, subproc = statistics.median(times), statistics.median(sub)
-        print(
-            f"crawl of 5 local pages: in-process median {inproc:.0f} ms, subprocess per "
-            f"crawl median {subproc:.0f} ms, ratio {subproc / inproc:.0f}x"
+
+def repeat(times: int, func: Callable[[], tuple[float, float]], before=None) -> dict[str, Any]:
+    """``times`` samples of (CPU, wall); ``before`` runs ahead of each sample, unmeasured."""
+    cpus, walls = [], []
+    for _ in range(times):
+        if before is not None:
+            before()
+        cpu, wall = func()
+        cpus.append(cpu)
+        walls.append(wall)
+    return {"cpu_s": summary(cpus), "wall_s": summary(walls)}
+
+
+def guarded(results: dict[str, Any], key: str, func: Callable[[], Any]) -> Any:
+    """Run one section; a failure is recorded with its error instead of a figure."""
+    started = time.monotonic()
+    print(f"… {key}", file=sys.stderr, flush=True)
+    try:
+        results[key] = func()
+    except Exception as exc:  # a peer that cannot run here is reported, not faked
+        results[key] = {"error": f"{type(exc).__name__}: {exc}"}
+        traceback.print_exc()
+    print(f"  {key}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+    return results[key]
+
+
+def bench_ircc_watch(workload: Workload, tmp: Path, reps: int) -> dict[str, Any]:
+    watches = workload.watches()
+    tool = ours.IrccWatch(tmp / "ircc-check", watches)
+    out: dict[str, Any] = {}
+    out["first"] = repeat(reps, tool.check, before=tool.reset)
+    out["unchanged_check"] = repeat(reps, tool.check)
+    out["one_watch_check"] = repeat(reps, lambda: tool.check(watches[0][0]))
+    return out
+
+
+def bench_urlwatch(workload: Workload, tmp: Path, reps: int) -> dict[str, Any]:
+    tool = peers.Urlwatch(tmp / "urlwatch", workload.watches())
+    out: dict[str, Any] = {"version": peers.URLWATCH}
+    out["first"] = repeat(reps, tool.check, before=tool.reset)
+    out["unchanged_check"] = repeat(reps, tool.check)
+    return out
+
+
+def bench_changedetection(workload: Workload, tmp: Path, reps: int) -> dict[str, Any]:
+    tool = peers.Changedetection(tmp / "changedetection", workload.watches())
+    out: dict[str, Any] = {"version": peers.CHANGEDETECTION, "fetcher": "html_requests"}
+    batch = tmp / "changedetection" / "batch"
+    out["first_batch"] = repeat(reps, lambda: tool.batch_first(batch))
+    out["unchanged_batch"] = repeat(reps, lambda: tool.batch_check(batch))
+    try:
+        first = tool.start_daemon(tmp / "changedetection" / "d", workload)
+        out["daemon_first_cpu_s"] = round(first, 3)
+        out["daemon_pass"] = repeat(reps, lambda: tool.daemon_pass(workload))
+    finally:
+        tool.stop_daemon()
+    return out
+
+
+def python_floor(reps: int) -> dict[str, Any]:
+    return repeat(reps, lambda: run_cpu([sys.executable, "-c", "pass"])[:2])
+
+
+def helper_module(name: str, quick: bool) -> dict[str, Any]:
+    """bench/parse.py and bench/fanout.py (other parts of the project) expose ``run()``."""
+    module = importlib.import_module(f"bench.{name}")
+    parameters = inspect.signature(module.run).parameters
+    return module.run(quick=quick) if "quick" in parameters else module.run()
+
+
+def has_module(name: str) -> bool:
+    return (Path(__file__).resolve().parent / f"{name}.py").exists()
+
+
+def fmt(section: dict[str, Any] | None, key: str) -> str:
+    if not section or "error" in section:
+        return "error (see notes)" if section else "—"
+    value = section.get(key)
+    if not value:
+        return "—"
+    cpu = value.get("cpu_s", value)
+    return f"{cpu['median']:.2f} s ({cpu['min']:.2f}–{cpu['max']:.2f})"
+
+
+def ratio(a: dict | None, akey: str, b: dict | None, bkey: str) -> float | None:
+    try:
+        return round(a[akey]["cpu_s"]["median"] / b[bkey]["cpu_s"]["median"], 3)
+    except (KeyError, TypeError, ZeroDivisionError):
+        return None
+
+
+def table(results: dict[str, Any]) -> str:
+    me = results.get("ircc_watch")
+    uw = results.get("urlwatch")
+    cd = results.get("changedetection")
+    run = results.get("run_pass")
+    inside = {"pass": run} if run and "error" not in run else None
+    rows = [
+        (
+            "first (baseline) `check`",
+            fmt(me, "first"),
+            fmt(uw, "first"),
+            fmt(cd, "first_batch") + " batch",
+            ratio(me, "first", uw, "first"),
+        ),
+        (
+            "unchanged `check` (cron)",
+            fmt(me, "unchanged_check"),
+            fmt(uw, "unchanged_check"),
+            fmt(cd, "unchanged_batch") + " batch",
+            ratio(me, "unchanged_check", uw, "unchanged_check"),
+        ),
+        (
+            "unchanged pass inside `run`",
+            fmt(inside, "pass"),
+            "—",
+            fmt(cd, "daemon_pass") + " daemon",
+            ratio(inside, "pass", uw, "unchanged_check"),
+        ),
+        ("`check` of one watch", fmt(me, "one_watch_check"), "—", "—", None),
+    ]
+    lines = [
+        "| pass (CPU s, median (min–max)) | ircc-watch | urlwatch 2.29 "
+        "| changedetection.io 0.60.10 | ircc-watch / urlwatch |",
+        "|---|---|---|---|---|",
+    ]
+    for name, a, b, c, r in rows:
+        lines.append(f"| {name} | {a} | {b} | {c} | {f'{r:.2f}×' if r is not None else '—'} |")
+    floor = results.get("python_floor")
+    if floor and "cpu_s" in floor:
+        lines.append(f"\n(`python -c pass`: {floor['cpu_s']['median']:.3f} s)")
+    return "\n".join(lines)
+
+
+def report(results: dict[str, Any]) -> str:
+    out = [table(results), ""]
+    scaling = results.get("scaling_run_pass") or {}
+    if scaling and "error" not in scaling:
+        parts = []
+        for n, v in scaling.items():
+            if "cpu_s" in v:
+                cpu = v["cpu_s"]["median"]
+                parts.append(f"{n}: {cpu:.2f} s ({cpu / int(n) * 1000:.1f} ms/watch)")
+        out.append("unchanged pass inside run, by watches: " + "; ".join(parts))
+    rss = results.get("rss")
+    if rss and "rss_kib" in rss:
+        values = rss["rss_kib"]
+        out.append(
+            f"RSS over {len(values)} passes of {rss['watches']} watches: "
+            f"{values[0] / 1024:.1f} MiB after pass 3, {max(values) / 1024:.1f} MiB max, "
+            f"{values[-1] / 1024:.1f} MiB at the end"
         )
+    size = results.get("size")
+    if size and "ratio" in size:
+        out.append(
+            f"database after replaying {size['versions']} real feed versions: "
+            f"{size['db_bytes'] / 2**20:.1f} MiB for {size['raw_bytes'] / 2**20:.1f} MiB raw "
+            f"({size['ratio'] * 100:.1f} %)"
+        )
+    lat = results.get("latency")
+    if lat and "median_s" in lat:
+        out.append(
+            f"latency page change → message at the fake Bot API ({lat['watches']} watches, "
+            f"interval {lat['interval_s']:g} s): median {lat['median_s']:.2f} s, "
+            f"p95 {lat['p95_s']:.2f} s (goal ≤ {lat['goal_s']:g} s)"
+        )
+    for key in ("fanout", "parse", "imports"):
+        if key in results:
+            out.append(f"{key}: {json.dumps(results[key], sort_keys=True)[:600]}")
+    errors = {k: v["error"] for k, v in results.items() if isinstance(v, dict) and "error" in v}
+    for key, error in errors.items():
+        out.append(f"{key}: NOT MEASURED — {error}")
+    return "\n".join(out)
 
 
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--all", action="store_true", help="every section (the default)")
+    parser.add_argument("--quick", action="store_true", help="fewer watches and repeats")
+    parser.add_argument("--only", nargs="*", help="sections to run (default: all)")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--watches", type=int, help="watches in the main workload")
+    parser.add_argument("--reps", type=int, help="samples per figure")
+    parser.add_argument(
+        "--project", type=Path, help="measure the ircc-watch checkout in this folder instead"
+    )
+    args = parser.parse_args(argv)
+    if args.project:
+        ours.PROJECT = args.project.resolve()
+    quick = args.quick
+    reps = args.reps or (2 if quick else 5)
+    n = args.watches or (40 if quick else 200)
+    wanted = set(args.only or [])
+
+    def on(name: str) -> bool:
+        return not wanted or name in wanted
+
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": machine(),
+        "quick": quick,
+        "watches": n,
+        "project": str(ours.PROJECT),
+    }
+    with Workload(n).start() as workload, tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        if on("floor"):
+            guarded(results, "python_floor", lambda: python_floor(reps))
+        if on("imports"):
+            guarded(results, "imports", ours.import_check)
+        if on("ircc"):
+            guarded(results, "ircc_watch", lambda: bench_ircc_watch(workload, tmp, reps))
+        if on("run"):
+            guarded(
+                results,
+                "run_pass",
+                lambda: ours.service_passes(workload, n, reps, 10.0, tmp / "run"),
+            )
+        if on("urlwatch"):
+            guarded(results, "urlwatch", lambda: bench_urlwatch(workload, tmp, reps))
+        if on("changedetection"):
+            guarded(results, "changedetection", lambda: bench_changedetection(workload, tmp, reps))
+        if on("scaling"):
+            scaling: dict[str, Any] = {}
+            sizes = (20, 40, 100) if quick else (50, 200, 500, 1000)
+            for size in sizes:
+                workload.n = max(workload.n, size)
+                guarded(
+                    scaling,
+                    str(size),
+                    lambda s=size: ours.service_passes(
+                        workload, s, 2 if quick else 3, max(10.0, s / 40), tmp / f"scale{s}"
+                    ),
+                )
+            results["scaling_run_pass"] = scaling
+        if on("rss"):
+            guarded(
+                results,
+                "rss",
+                lambda: ours.service_passes(
+                    workload,
+                    100 if quick else 500,
+                    10 if quick else 100,
+                    1.0,
+                    tmp / "rss",
+                    rss=True,
+                ),
+            )
+        if on("latency"):
+            guarded(
+                results,
+                "latency",
+                lambda: ours.latency(
+                    workload,
+                    3 if quick else 10,
+                    3.0 if quick else 10.0,
+                    20 if quick else n,
+                    tmp / "latency",
+                ),
+            )
+    if on("size"):
+        guarded(results, "size", ours.database_size)
+    for name in ("parse", "fanout"):
+        if on(name) and has_module(name):
+            guarded(results, name, lambda m=name: helper_module(m, quick))
+    results["machine"]["loadavg_end"] = machine()["loadavg"]
+    text = report(results)
+    print(text)
+    results["report"] = text
+    args.output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"\nwrote {args.output}", file=sys.stderr)
     return 0
 
 
-def bench_service_memory(seconds: float = 60.0) -> None:
-    import json
-    import os
-    import signal
-
-    from tests.fakes.site import LocalSite
-
-    pages = [p.read_bytes() for p in PAGE]
-    with LocalSite() as site, tempfile.TemporaryDirectory() as tmp:
-        watches_toml = ""
-        for i in range(5):
-            site.set(f"/p{i}.html", pages[0], etag=False)
-            watches_toml += (
-                f'[[watch]]\nname = "p{i}"\nurl = "{site.url(f"/p{i}.html")}"\ninterval = "1s"\n'
-            )
-        config = Path(tmp) / "config.toml"
-        config.write_text(
-            '[settings]\ndatabase = "bench.db"\nallowed_domains = ["127.0.0.1"]\n' + watches_toml,
-            encoding="utf-8",
-        )
-        env = {
-            **os.environ,
-            "IRCC_WATCH_SCRAPY_SETTINGS": json.dumps({"AUTOTHROTTLE_ENABLED": False}),
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ircc_watch.cli", "--config", str(config), "run"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            time.sleep(5)
-            start_rss = rss_kib(process.pid)
-            start_hits = len([r for r in site.requests if r["path"].endswith(".html")])
-            deadline = time.monotonic() + seconds
-            turn = 0
-            while time.monotonic() < deadline:
-                turn += 1
-                for i in range(5):  # every fetch differs in bytes, as canada.ca's do
-                    site.set(f"/p{i}.html", pages[turn % len(pages)], etag=False)
-                time.sleep(1)
-            end_rss = rss_kib(process.pid)
-            hits = len([r for r in site.requests if r["path"].endswith(".html")]) - start_hits
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
-    print(
-        f"service, 5 watches every 1 s for {seconds:.0f} s ({hits} page fetches, all noise-only): "
-        f"RSS {start_rss / 1024:.1f} MiB after warm-up, {end_rss / 1024:.1f} MiB at the end"
-    )
-
-
 if __name__ == "__main__":
-    bench_precheck()
-    bench_feed_and_replay()
-    bench_crawl()
-    bench_service_memory()
+    raise SystemExit(main())

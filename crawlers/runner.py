@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 from crawlers.items import Fetch
 from crawlers.settings import crawl_settings
 from crawlers.spiders.watches import Target, WatchSpider
+
+log = logging.getLogger("crawlers.runner")
 
 
 def ensure_reactor() -> None:
@@ -39,6 +42,138 @@ def stop_reactor() -> None:
         pool.stop()
 
 
+class WatchCrawler:
+    """One Scrapy crawler whose spider stays open; each ``crawl`` hands it a round of targets.
+
+    ``run`` keeps one for its whole life, so middlewares, extensions and connections are
+    built once and robots.txt is fetched once per its expiry, not once per round. Rounds run
+    one at a time; a round ends when every target has had its Fetch.
+    """
+
+    def __init__(
+        self,
+        user_agent: str,
+        allowed_domains: Iterable[str],
+        overrides: dict[str, Any] | None = None,
+    ) -> None:
+        self.user_agent = user_agent
+        self.allowed_domains = list(allowed_domains)
+        self.overrides = dict(overrides or {})
+        self._crawler: Any = None
+        self._task: asyncio.Task[None] | None = None
+        self._opened: asyncio.Event | None = None
+        self._lock = asyncio.Lock()
+        self._pending: dict[str, Target] = {}
+        self._sink: Callable[[Fetch], None] | None = None
+        self._done: asyncio.Future[None] | None = None
+        self._offsite_before = 0
+        self._closing = False
+
+    def matches(self, user_agent: str, allowed_domains: Iterable[str]) -> bool:
+        """Whether this crawler was built for these settings (a reload may change them)."""
+        return user_agent == self.user_agent and list(allowed_domains) == self.allowed_domains
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def start(self) -> None:
+        """Open the spider and keep it open until ``close``."""
+        from scrapy import signals
+        from scrapy.crawler import AsyncCrawlerRunner
+
+        ensure_reactor()
+        self._opened = asyncio.Event()
+        runner = AsyncCrawlerRunner(crawl_settings(self.user_agent, **self.overrides))
+        self._crawler = runner.create_crawler(WatchSpider)
+        # Bound methods: Scrapy's signals hold weak references.
+        self._crawler.signals.connect(self._on_opened, signal=signals.spider_opened)
+        self._crawler.signals.connect(self._on_idle, signal=signals.spider_idle)
+        self._task = runner.crawl(
+            self._crawler, sink=self._hand_off, allowed_domains=self.allowed_domains
+        )
+        opened = asyncio.ensure_future(self._opened.wait())
+        await asyncio.wait({opened, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        if not self._opened.is_set():
+            opened.cancel()
+            await self._task  # raises what stopped the crawler from starting
+            raise RuntimeError("the crawler stopped before its spider opened")
+
+    async def crawl(self, targets: Iterable[Target], sink: Callable[[Fetch], None]) -> None:
+        """Fetch every target once; ``sink`` receives each Fetch as it arrives."""
+        targets = list(targets)
+        if not targets:
+            return
+        async with self._lock:
+            if not self.running:
+                raise RuntimeError("the crawler is not running")
+            spider = self._crawler.spider
+            self._pending = {target.watch: target for target in targets}
+            self._sink = sink
+            self._done = asyncio.get_running_loop().create_future()
+            self._offsite_before = self._offsite()
+            for target in targets:
+                self._crawler.engine.crawl(spider.request_for(target))
+            try:
+                await self._done
+            finally:
+                self._pending, self._sink, self._done = {}, None, None
+
+    async def close(self) -> None:
+        """Close the spider and wait for the crawler to finish (in-flight fetches end first)."""
+        self._closing = True
+        if self._crawler is not None and self.running:
+            await self._crawler.stop_async()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    def _offsite(self) -> int:
+        stats = self._crawler.stats if self._crawler is not None else None
+        return (stats.get_value("offsite/filtered") or 0) if stats else 0
+
+    def _on_opened(self, spider: Any) -> None:
+        assert self._opened is not None
+        self._opened.set()
+
+    def _hand_off(self, fetch: Fetch) -> None:
+        target = self._pending.pop(fetch.watch, None)
+        if target is None or self._sink is None:
+            return
+        try:
+            self._sink(fetch)
+        except Exception:  # one bad fetch must not stall the round
+            log.exception("handling the fetch of %s failed", fetch.watch)
+        self._finish_if_done()
+
+    def _on_idle(self, spider: Any) -> None:
+        from scrapy.exceptions import DontCloseSpider
+
+        if self._pending and self._sink is not None:
+            # Idle with targets unanswered: Scrapy dropped their requests without calling
+            # the errback (a redirect to a domain outside allowed_domains); each watch must
+            # still hear that its check failed.
+            offsite = self._offsite() > self._offsite_before
+            for target in list(self._pending.values()):
+                self._hand_off(
+                    Fetch(
+                        watch=target.watch,
+                        url=target.url,
+                        final_url=target.url,
+                        status=None,
+                        error="offsite" if offsite else "other",
+                        error_detail="redirected to a domain outside allowed_domains"
+                        if offsite
+                        else "the request was dropped before a response",
+                    )
+                )
+        if not self._closing:
+            raise DontCloseSpider
+
+    def _finish_if_done(self) -> None:
+        if not self._pending and self._done is not None and not self._done.done():
+            self._done.set_result(None)
+
+
 async def crawl(
     targets: Iterable[Target],
     sink: Callable[[Fetch], None],
@@ -47,38 +182,13 @@ async def crawl(
     allowed_domains: Iterable[str],
     overrides: dict[str, Any] | None = None,
 ) -> None:
-    """Fetch every target once; ``sink`` receives each Fetch as it arrives."""
-    from scrapy.crawler import AsyncCrawlerRunner
-
+    """Fetch every target once with a crawler of its own (what ``check`` does)."""
     targets = list(targets)
     if not targets:
         return
-    ensure_reactor()
-    answered: set[str] = set()
-
-    def hand_off(fetch: Fetch) -> None:
-        answered.add(fetch.watch)
-        sink(fetch)
-
-    runner = AsyncCrawlerRunner(crawl_settings(user_agent, **(overrides or {})))
-    crawler = runner.create_crawler(WatchSpider)
-    await runner.crawl(
-        crawler, targets=targets, sink=hand_off, allowed_domains=list(allowed_domains)
-    )
-    offsite = (crawler.stats.get_value("offsite/filtered") or 0) if crawler.stats else 0
-    for target in targets:
-        if target.watch not in answered:
-            # Scrapy drops a redirect to a domain outside allowed_domains without calling
-            # the errback; the watch must still hear that its check failed.
-            sink(
-                Fetch(
-                    watch=target.watch,
-                    url=target.url,
-                    final_url=target.url,
-                    status=None,
-                    error="offsite" if offsite else "other",
-                    error_detail="redirected to a domain outside allowed_domains"
-                    if offsite
-                    else "the request was dropped before a response",
-                )
-            )
+    crawler = WatchCrawler(user_agent, allowed_domains, overrides)
+    await crawler.start()
+    try:
+        await crawler.crawl(targets, sink)
+    finally:
+        await crawler.close()

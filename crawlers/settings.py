@@ -1,4 +1,10 @@
-"""Scrapy settings for the watch crawl: polite, quiet, no cache, no consoles."""
+"""Scrapy settings for the watch crawl: polite, quiet, no cache, no consoles.
+
+Only what a watch needs is loaded: cookies, telnet, remote control, feed export, memory and
+log statistics, referer, depth and URL-length checks are off (not even imported), the
+generator check that re-parses the spider's source for every response is off, and items go
+through the pipeline one at a time.
+"""
 
 from __future__ import annotations
 
@@ -36,6 +42,35 @@ def crawl_settings(user_agent: str = USER_AGENT, **overrides: Any) -> dict[str, 
         "LOG_ENABLED": False,
         "LOG_LEVEL": "WARNING",
         "ITEM_PIPELINES": {"crawlers.pipelines.HandOffPipeline": 100},
+        # The spider's callbacks are tiny and known: no ast parse of their source per response.
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,
+        # One Fetch per response: 100 would create 100 asyncio tasks for every response.
+        "CONCURRENT_ITEMS": 1,
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "crawlers.robots.ExpiringRobotsTxtMiddleware": 100,
+            "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+            "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+            "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+            "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+        },
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+            "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+        },
+        "EXTENSIONS": {
+            "scrapy.extensions.corestats.CoreStats": None,
+            "scrapy.extensions.logcount.LogCount": None,
+            "scrapy.extensions.telnet.TelnetConsole": None,
+            "scrapy.extensions.memusage.MemoryUsage": None,
+            "scrapy.extensions.memdebug.MemoryDebugger": None,
+            "scrapy.extensions.closespider.CloseSpider": None,
+            "scrapy.extensions.feedexport.FeedExporter": None,
+            "scrapy.extensions.logstats.LogStats": None,
+            "scrapy.extensions.spiderstate.SpiderState": None,
+            "scrapy.extensions.remote_control.RemoteControl": None,
+        },
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
     }
     settings.update(overrides)

@@ -8,7 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from crawlers.items import Fetch
-from crawlers.runner import crawl
+from crawlers.runner import WatchCrawler, crawl
 from crawlers.spiders.watches import Target
 from ircc_watch.config import Config, Watch
 from ircc_watch.pipeline import Outcome, Pipeline
@@ -49,12 +49,14 @@ async def check(
     chosen: Iterable[Watch],
     crawl_overrides: dict[str, Any] | None = None,
     sink: Callable[[Fetch], Outcome | None] | None = None,
+    crawler: WatchCrawler | None = None,
 ) -> list[Outcome]:
     """Fetch the chosen watches once; returns one Outcome per watch, in crawl order.
 
     ``sink`` replaces ``pipeline.handle`` when the caller wants to look at each Fetch too
     (the service reads Retry-After); it must still call ``pipeline.handle`` and return its
-    Outcome (or None for a fetch it dropped).
+    Outcome (or None for a fetch it dropped). ``crawler`` is a long-lived crawler to use
+    (the service's); without one, a crawler is opened for this round and closed after it.
     """
     handle = sink or pipeline.handle
     outcomes: list[Outcome] = []
@@ -64,8 +66,12 @@ async def check(
         if outcome is not None:
             outcomes.append(outcome)
 
+    targets = targets_for(db, list(chosen))
+    if crawler is not None:
+        await crawler.crawl(targets, collect)
+        return outcomes
     await crawl(
-        targets_for(db, list(chosen)),
+        targets,
         collect,
         user_agent=config.settings.user_agent,
         allowed_domains=config.settings.allowed_domains,

@@ -1,8 +1,9 @@
 """`ircc-watch run`: one asyncio process hosting the scheduler, the crawls, the bot and delivery.
 
 Each watch has an APScheduler job at its interval (jittered, coalesced, one at a time);
-a job only marks its watch due, and one crawl loop fetches every due watch in a single
-Scrapy crawl, so Scrapy's per-domain politeness applies across watches. Failing watches
+a job only marks its watch due, and one crawl loop hands every due watch to one long-lived
+Scrapy crawler whose spider stays open, so Scrapy's per-domain politeness applies across
+watches and nothing (middlewares, connections, robots.txt) is rebuilt per round. Failing watches
 back off; 429 and 503 wait for their Retry-After.
 """
 
@@ -22,7 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawlers.items import Fetch
-from crawlers.runner import ensure_reactor, stop_reactor
+from crawlers.runner import WatchCrawler, ensure_reactor, stop_reactor
 from ircc_watch.botlink import (
     TelegramHealth,
     TokenRejected,
@@ -69,6 +70,7 @@ class Service:
         self.stopping = asyncio.Event()
         self.not_before: dict[str, float] = {}
         self.crawl_lock = asyncio.Lock()
+        self.crawler: WatchCrawler | None = None
         self.application: Any = None
         self.delivery: Any = None
         self.review_runner: Any = None
@@ -182,16 +184,37 @@ class Service:
         self.wake.set()
 
     async def _crawl_loop(self) -> None:
-        while not self.stopping.is_set():
-            await self.wake.wait()
-            self.wake.clear()
-            if self.stopping.is_set():
-                return
-            names, self.due = self.due, set()
-            try:
-                await self.check_now(sorted(names))
-            except Exception:  # one bad round must not stop every later check
-                log.exception("check of %s failed", ", ".join(sorted(names)))
+        try:
+            while not self.stopping.is_set():
+                await self.wake.wait()
+                self.wake.clear()
+                if self.stopping.is_set():
+                    return
+                names, self.due = self.due, set()
+                try:
+                    await self.check_now(sorted(names))
+                except Exception:  # one bad round must not stop every later check
+                    log.exception("check of %s failed", ", ".join(sorted(names)))
+        finally:
+            async with self.crawl_lock:
+                if self.crawler is not None:
+                    await self.crawler.close()
+                    self.crawler = None
+
+    async def _open_crawler(self) -> WatchCrawler:
+        """The service's one crawler, opened on first use and again only if it stopped or a
+        reload changed its user agent or allowed domains. Call with ``crawl_lock`` held."""
+        settings = self.config.settings
+        current = self.crawler
+        if current is not None and current.running:
+            if current.matches(settings.user_agent, settings.allowed_domains):
+                return current
+            await current.close()
+        self.crawler = WatchCrawler(
+            settings.user_agent, settings.allowed_domains, self.crawl_overrides
+        )
+        await self.crawler.start()
+        return self.crawler
 
     async def check_now(self, names: list[str]) -> list[Any]:
         """Fetch the named watches now (skipping paused and backed-off ones unless forced)."""
@@ -209,13 +232,15 @@ class Service:
         if not chosen:
             return []
         async with self.crawl_lock:
+            if self.stopping.is_set() and self.crawler is None:
+                return []
             outcomes = await check(
                 self.db,
                 self.config,
                 self.pipeline,
                 chosen,
-                crawl_overrides=self.crawl_overrides,
                 sink=self._sink,
+                crawler=await self._open_crawler(),
             )
         return outcomes
 

@@ -38,7 +38,11 @@ class Target:
 
 
 class WatchSpider(scrapy.Spider):
-    """Fetches every target once with a conditional GET; no parsing happens here."""
+    """Fetches targets with a conditional GET; no parsing happens here.
+
+    The targets given at creation are fetched at start; a long-lived crawler hands it more
+    through ``request_for`` and the engine while the spider stays open.
+    """
 
     name = "watches"
 
@@ -56,18 +60,22 @@ class WatchSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for target in self.targets:
-            headers = {}
-            if target.etag:
-                headers["If-None-Match"] = target.etag
-            if target.last_modified:
-                headers["If-Modified-Since"] = target.last_modified
-            yield scrapy.Request(
-                target.url,
-                headers=headers,
-                callback=self.parse,
-                errback=self.failed,
-                meta={"watch": target.watch, "started": time.monotonic()},
-            )
+            yield self.request_for(target)
+
+    def request_for(self, target: Target) -> scrapy.Request:
+        """The conditional GET of one target, answered by ``parse`` or ``failed``."""
+        headers = {}
+        if target.etag:
+            headers["If-None-Match"] = target.etag
+        if target.last_modified:
+            headers["If-Modified-Since"] = target.last_modified
+        return scrapy.Request(
+            target.url,
+            headers=headers,
+            callback=self.parse,
+            errback=self.failed,
+            meta={"watch": target.watch, "started": time.monotonic()},
+        )
 
     def parse(self, response: scrapy.http.Response) -> Iterable[Fetch]:
         meta = response.meta

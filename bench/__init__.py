@@ -1,0 +1,1 @@
+"""Benchmarks of ircc-watch against its peers (see bench/run.py)."""
