@@ -1,7 +1,7 @@
 """Scrapy settings for the watch crawl: polite, quiet, no cache, no consoles.
 
 Only what a watch needs is loaded: cookies, telnet, remote control, feed export, memory and
-log statistics, referer, depth and URL-length checks are off (not even imported), the
+log statistics, depth and URL-length checks are off (not even imported), the
 generator check that re-parses the spider's source for every response is off, and items go
 through the pipeline one at a time.
 """
@@ -55,7 +55,6 @@ def crawl_settings(user_agent: str = USER_AGENT, **overrides: Any) -> dict[str, 
             "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
         },
         "SPIDER_MIDDLEWARES": {
-            "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
             "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
             "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
         },
