@@ -70,9 +70,16 @@ __all__ = [
 
 
 def rate_limiter(speed: float = 1.0) -> AIORateLimiter:
-    """PTB's limiter at Telegram's rates (30/s overall, 20/min per group or channel), times
-    ``speed`` (a benchmark against the fake Bot API run faster; 1 in production)."""
-    return AIORateLimiter(overall_max_rate=30 * speed, group_max_rate=20 * speed, max_retries=2)
+    """PTB's limiter at Telegram's rates (30 a second overall, 20 a minute per group or
+    channel). ``speed`` compresses time (a benchmark against the fake Bot API; 1 in
+    production): the periods shrink, the bursts stay, as in the fake."""
+    return AIORateLimiter(
+        overall_max_rate=30,
+        overall_time_period=1 / speed,
+        group_max_rate=20,
+        group_time_period=60 / speed,
+        max_retries=2,
+    )
 
 
 def build_application(

@@ -408,3 +408,41 @@ def test_standalone_server_with_control_api_stops_on_ctrl_c() -> None:
             assert process.wait(timeout=5) == 0
         finally:
             process.kill()
+
+
+async def test_speed_compresses_the_limits_in_time() -> None:
+    limits = {"global_per_second": 3, "per_chat_per_second": math.inf, "speed": 20}
+    with FakeTelegram(**limits) as fake:
+        async with Bot(fake.token, base_url=fake.base_url) as bot:
+            for chat in (1, 2, 3):  # the burst stays 3
+                await bot.send_message(chat, "ok")
+            with pytest.raises(RetryAfter):
+                await bot.send_message(4, "too fast")
+            await asyncio.sleep(0.1)  # 60 a second now: a token every 1/60 s
+            await bot.send_message(4, "fine again")
+    assert [r["chat_id"] for r in fake.rate_limited] == [4]
+
+
+async def test_channels_members_kicks_and_documents(fake: FakeTelegram, bot: Bot) -> None:
+    fake.add_channel("@news_channel", -1001)
+    message = await bot.send_message("@news_channel", "post")
+    assert message.chat.type == "channel" and message.chat.username == "news_channel"
+    assert fake.messages_to(-1001)[0]["text"] == "post"
+    edited = await bot.edit_message_text("post, edited", chat_id="@news_channel", message_id=1)
+    assert edited.text == "post, edited"
+    reply = await bot.send_message(-1001, "reply", reply_to_message_id=1)
+    assert fake.messages_to(-1001)[-1]["reply_to"] == 1 and reply.message_id == 2
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.send_message("@no_such_channel", "x")
+    fake.kick(-1001)
+    with pytest.raises(Forbidden, match="bot is not a member of the channel chat"):
+        await bot.send_message("@news_channel", "x")
+
+    fake.set_member(-5, 7, "administrator")
+    fake.set_member(-5, 8, "creator")
+    assert (await bot.get_chat_member(-5, 7)).status == "administrator"
+    assert (await bot.get_chat_member(-5, 8)).status == "creator"
+    assert (await bot.get_chat_member(-5, 9)).status == "member"
+
+    await bot.send_document(CHAT, b'{"a": 1}', filename="x.json", caption="data")
+    assert fake.documents[0]["content"] == '{"a": 1}' and fake.documents[0]["caption"] == "data"
