@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--by", default=os.environ.get("USER", "cli"))
 
     sub.add_parser("watches", help="every watch with its health")
+    sub.add_parser("vacuum", help="apply retention now and compact the database")
     sub.add_parser("config-check", help="validate the config and say exactly what is wrong")
     return parser
 
@@ -436,6 +437,38 @@ def token_rejected_message(token_env: str) -> str:
     return message(token_env)
 
 
+def cmd_vacuum(args: argparse.Namespace, config: Config) -> int:
+    from datetime import UTC, datetime
+
+    from storage import retention
+
+    db = open_database(config)
+    path = config.settings.database
+    before_rows, before_bytes = retention.row_counts(db), retention.file_bytes(db, path)
+    s = config.settings
+    pruned = retention.prune(
+        db, keep_fetches=s.keep_fetches, keep_snapshots=s.keep_snapshots, now=datetime.now(UTC)
+    )
+    retention.vacuum(db)
+    after_rows, after_bytes = retention.row_counts(db), retention.file_bytes(db, path)
+    print(
+        f"retention: keep_fetches {_period(s.keep_fetches)}, "
+        f"keep_snapshots {_period(s.keep_snapshots)}"
+    )
+    for table in ("fetches", "snapshots", "bodies"):
+        print(
+            f"  {table:<10} {before_rows[table]:>9,} rows → {after_rows[table]:>9,} "
+            f"({getattr(pruned, table):,} deleted)"
+        )
+    freed = before_bytes - after_bytes
+    print(f"database: {before_bytes:,} B → {after_bytes:,} B (freed {freed:,} B)")
+    return 0
+
+
+def _period(seconds: float | None) -> str:
+    return "forever" if seconds is None else f"{seconds / 86400:g}d"
+
+
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from ircc_watch.service import run_service
 
@@ -458,6 +491,7 @@ COMMANDS = {
     "release": cmd_decide,
     "discard": cmd_decide,
     "watches": cmd_watches,
+    "vacuum": cmd_vacuum,
     "run": cmd_run,
 }
 

@@ -81,6 +81,8 @@ _SETTINGS_KEYS = (
     "database",
     "failure_threshold",
     "interval",
+    "keep_fetches",
+    "keep_snapshots",
     "user_agent",
 )
 _TELEGRAM_KEYS = ("admin_langs", "admins", "base_url", "maintainers", "token_env")
@@ -155,6 +157,9 @@ class Settings:
     failure_threshold: int = 3
     # More subscriber changes than this from one check of one watch → held for review.
     bulk_threshold: int = 5
+    # Retention in seconds (None: keep forever); see storage/retention.py.
+    keep_fetches: float | None = 30 * 86400.0
+    keep_snapshots: float | None = 365 * 86400.0
 
 
 @dataclass(frozen=True)
@@ -266,15 +271,7 @@ def load_config(path: str | Path, database: str | Path | None = None) -> Config:
 
 def _replace_database(config: Config, database: Path) -> Config:
     """Return ``config`` with another database path."""
-    s = config.settings
-    settings = Settings(
-        database=database,
-        interval=s.interval,
-        user_agent=s.user_agent,
-        allowed_domains=s.allowed_domains,
-        failure_threshold=s.failure_threshold,
-        bulk_threshold=s.bulk_threshold,
-    )
+    settings = dataclasses.replace(config.settings, database=database)
     return dataclasses.replace(config, settings=settings)
 
 
@@ -612,7 +609,31 @@ class _Checker:
                     f"must be an integer of at least 1, got {_show(value)}",
                     "write bulk_threshold = 5",
                 )
-        return Settings(database, interval, user_agent, allowed, threshold, bulk)
+        keep = {
+            key: self.keep(table, path, where, key, default)
+            for key, default in (("keep_fetches", "30d"), ("keep_snapshots", "365d"))
+            if key in table
+        }
+        return Settings(database, interval, user_agent, allowed, threshold, bulk, **keep)
+
+    def keep(
+        self, table: dict[str, Any], path: _Path, where: str, key: str, example: str
+    ) -> float | None:
+        """A retention period: from 1 day to 100 years, or "forever" (None)."""
+        value = table[key]
+        if value == "forever":
+            return None
+        match = _INTERVAL_RE.fullmatch(value.strip()) if isinstance(value, str) else None
+        seconds = float(match.group(1)) * _UNITS[match.group(2)] if match else 0.0
+        if 86400 <= seconds <= 36500 * 86400:
+            return seconds
+        self.error(
+            (*path, key),
+            f"{where} {key}",
+            f"{_show(value)} is not a retention period from 1 day to 100 years",
+            f'write {key} = "{example}" (a number and a unit, at least "1d"), or "forever"',
+        )
+        return getattr(Settings, key)
 
     def allowed_domains(self, value: Any, path: _Path) -> tuple[str, ...]:
         """Validate ``settings.allowed_domains``: a list of bare domain names or IP addresses."""

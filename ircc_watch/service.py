@@ -37,6 +37,7 @@ from ircc_watch.checking import check
 from ircc_watch.config import Config, ConfigError, load_config
 from ircc_watch.pipeline import Outcome, Pipeline
 from ircc_watch.redact import protect_config
+from storage import retention
 from storage import watches as watch_rows
 from storage.db import open_db
 
@@ -45,6 +46,7 @@ log = logging.getLogger("ircc_watch.service")
 SHUTDOWN_GRACE = 20.0
 MAX_BACKOFF = 6 * 3600.0
 MAX_JITTER = 60.0
+RETENTION_JOB = "@retention"  # not a valid watch name, so never a watch's job id
 
 
 class Service:
@@ -100,6 +102,7 @@ class Service:
             self.db.conn.close()
             return self._bot_failed(bot)
         self._schedule_all()
+        self._schedule_retention()
         self.scheduler.start()
         await self._start_review()
         self.tasks.append(asyncio.create_task(self._crawl_loop(), name="crawl"))
@@ -158,7 +161,7 @@ class Service:
         existing = {job.id: job for job in self.scheduler.get_jobs()}
         wanted = {watch.name for watch in self.config.watches}
         for name, job in existing.items():
-            if name not in wanted:
+            if name not in wanted and name != RETENTION_JOB:
                 job.remove()
         now = datetime.now(UTC)
         for watch in self.config.watches:
@@ -178,6 +181,34 @@ class Service:
                 next_run_time=first,
                 replace_existing=True,
             )
+
+    def _schedule_retention(self) -> None:
+        """Prune once a day, the first time a minute after start."""
+        self.scheduler.add_job(
+            self.prune,
+            IntervalTrigger(days=1),
+            id=RETENTION_JOB,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(UTC) + timedelta(minutes=1),
+            replace_existing=True,
+        )
+
+    def prune(self) -> None:
+        """Apply retention ([settings] keep_fetches, keep_snapshots): the daily job."""
+        s = self.config.settings
+        pruned = retention.prune(
+            self.db,
+            keep_fetches=s.keep_fetches,
+            keep_snapshots=s.keep_snapshots,
+            now=datetime.now(UTC),
+        )
+        log.info(
+            "retention: deleted %d fetch rows, %d snapshots, %d bodies",
+            pruned.fetches,
+            pruned.snapshots,
+            pruned.bodies,
+        )
 
     def _mark_due(self, name: str) -> None:
         self.due.add(name)
