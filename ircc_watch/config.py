@@ -85,7 +85,14 @@ _SETTINGS_KEYS = (
     "keep_snapshots",
     "user_agent",
 )
-_TELEGRAM_KEYS = ("admin_langs", "admins", "base_url", "maintainers", "token_env")
+_TELEGRAM_KEYS = (
+    "admin_langs",
+    "admins",
+    "base_url",
+    "maintainers",
+    "max_in_flight",
+    "token_env",
+)
 _WATCH_KEYS = ("interval", "key", "kind", "lang", "name", "records", "selector", "topic", "url")
 
 
@@ -171,6 +178,8 @@ class TelegramSettings:
     maintainers: tuple[int, ...] = ()
     base_url: str | None = None
     admin_langs: tuple[tuple[int, str], ...] = ()
+    # Deliveries sent at once: after a crash, at most this many messages may arrive twice.
+    max_in_flight: int = 10
 
     def admin_lang(self, user_id: int) -> str:
         """The language of an admin's alerts (``admin_langs``; English by default)."""
@@ -731,9 +740,23 @@ class _Checker:
                     "or remove the line to use Telegram's own",
                 )
         admin_langs = check_admin_langs(self, table, admins)
+        in_flight = TelegramSettings.max_in_flight
+        if "max_in_flight" in table:
+            value = table["max_in_flight"]
+            if _is_int(value) and 1 <= value <= 100:
+                in_flight = value
+            else:
+                self.error(
+                    (*path, "max_in_flight"),
+                    f"{where} max_in_flight",
+                    f"must be an integer from 1 to 100, got {_show(value)}",
+                    "write max_in_flight = 10 (a crash may repeat up to that many messages)",
+                )
         if len(self.errors) > errors:
             return None
-        return TelegramSettings(token_env, admins, maintainers, base_url, admin_langs)
+        return TelegramSettings(
+            token_env, admins, maintainers, base_url, admin_langs, max_in_flight=in_flight
+        )
 
     def review(self, table: dict[str, Any], data: dict[str, Any]) -> ReviewSettings | None:
         """Validate ``[review]`` (see :mod:`ircc_watch.review_settings`)."""

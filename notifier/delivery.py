@@ -117,7 +117,8 @@ class Delivery:
         by_chat: dict[int | str, list[dict[str, Any]]] = {}
         for row in rows:
             by_chat.setdefault(row["chat_id"], []).append(row)
-        gate = asyncio.Semaphore(self.concurrency)
+        telegram = self.config.telegram
+        gate = asyncio.Semaphore(telegram.max_in_flight if telegram else self.concurrency)
         sent = await asyncio.gather(
             *(self._serve_chat(chat, queue, now, gate, cache) for chat, queue in by_chat.items())
         )

@@ -495,7 +495,7 @@ def test_unknown_key_in_telegram(in_tmp: Path) -> None:
         """,
     ) == [
         'config.toml:2: [telegram]: unknown key "admin". Fix: remove it, or use one of: '
-        "admin_langs, admins, base_url, maintainers, token_env."
+        "admin_langs, admins, base_url, maintainers, max_in_flight, token_env."
     ]
 
 
