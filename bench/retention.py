@@ -9,7 +9,9 @@ servers honour conditional GETs; an unchanged HTML page comes back whole (same b
 canada.ca's do. Both runs see exactly the same checks; the second prunes once a simulated day
 with the defaults (keep_fetches 30d, keep_snapshots 365d), as ``run`` does.
 
-    python bench/retention.py [--days 365] [--seed 1]
+    python bench/retention.py [--days 365] [--seed 1] [--keep-db FILE]
+
+``--keep-db`` keeps the database of the run without retention (to try ``ircc-watch vacuum``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import heapq
 import json
 import random
 import re
+import shutil
 import sys
 import tarfile
 import tempfile
@@ -193,6 +196,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep-db", type=Path, help="save the database without retention here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
@@ -201,6 +205,8 @@ def main() -> None:
             results[label] = simulate(
                 scratch / f"{keep}.db", args.days, args.seed, keep, scratch / f"src-{keep}"
             )
+            if args.keep_db and not keep:
+                shutil.copy(scratch / f"{keep}.db", args.keep_db)
     first = next(iter(results.values()))
     print(
         f"{args.days} simulated days of the shipped config.toml: {first['checks']:,} checks "
