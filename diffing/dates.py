@@ -116,8 +116,19 @@ def find_dates(text: str, default_year: int | None = None) -> list[tuple[str, st
 
     A date without a year takes ``default_year``; without one it is skipped.
     """
+    return [(start, end, span[0]) for start, end, span in date_spans(text, default_year)]
+
+
+def date_spans(
+    text: str, default_year: int | None = None
+) -> list[tuple[str, str | None, tuple[int, int]]]:
+    """``find_dates`` with where each date is written: (start, end, (from, to)) in ``text``.
+
+    Positions are those of the accent-folded text, the same as ``text``'s for the Latin
+    letters these pages use.
+    """
     folded = fold(text)
-    found: list[tuple[str, str | None, int]] = []
+    found: list[tuple[str, str | None, tuple[int, int]]] = []
     taken: list[tuple[int, int]] = []
 
     def free(start: int, end: int) -> bool:
@@ -126,7 +137,7 @@ def find_dates(text: str, default_year: int | None = None) -> list[tuple[str, st
     for match in _ISO.finditer(folded):
         day = _make(int(match["year"]), int(match["m"]), int(match["d"]))
         if day:
-            found.append((day, None, match.start()))
+            found.append((day, None, match.span()))
             taken.append(match.span())
     for pattern, first_month, second_month in ((_EN, "m1", "m2"), (_FR, "m1", "m2")):
         for match in pattern.finditer(folded):
@@ -147,7 +158,7 @@ def find_dates(text: str, default_year: int | None = None) -> list[tuple[str, st
             end = _make(year, m2, int(match["d2"])) if match["d2"] else None
             if start is None:
                 continue
-            found.append((start, end, match.start()))
+            found.append((start, end, match.span()))
             taken.append(match.span())
     return sorted(found, key=lambda item: item[2])
 

@@ -19,7 +19,9 @@ from diffing.document import ContentError
 from diffing.region import LABELS, LEGACY, locate, region_bytes
 from diffing.textutil import decode, squash
 
-NORMALIZER_VERSION = 2
+# Bumped when a reading changes: the pipeline then re-reads the previous raw body before
+# diffing (3: content-region rules, block-tree extractors, feedparser feeds).
+NORMALIZER_VERSION = 3
 
 # Noise inside a content region, matched in one walk of the tree (the selectors
 # "script", "#wb-dtmd", ".gc-subway", "[data-ajax-replace]", … by tag, id, class, attribute).

@@ -1,12 +1,15 @@
 """Kind ``pnp-updates``: a provincial nominee program's updates page → one record per dated entry.
 
-Three layouts occur on the pages we watch, often on one page:
+The page is read as a block tree (``blocks``). A provincial entry is a dated block with
+its text and figures, whatever the markup:
 
-- date headings with the entries under them (ontario.ca: "April 23, 2026" then one
-  sub-heading per draw; welcomebc.ca: "April 22, 2026" then a paragraph);
-- tables whose first column is a date (welcomebc.ca's invitations tables, where one
-  date spans several rows);
-- list items or accordion summaries that start with "date: headline" (alberta.ca).
+- a block titled by a date (a heading, an accordion, a panel or card title, a ``<dt>``)
+  holds one entry per sub-block ("April 23, 2026" then one sub-heading per draw, as
+  ontario.ca writes it), one per list item, or one for its text (welcomebc.ca);
+- a block titled "date: headline" is one entry (alberta.ca's accordions);
+- a table whose first column is a date gives one entry per date and draw type
+  (welcomebc.ca's invitations tables, where one date spans several rows);
+- a list item that starts with "date: headline".
 
 Each entry: province, date (ISO), headline, invitations and the lowest score invited,
 when the text states them. Keys are the date plus the headline with its figures masked,
@@ -21,8 +24,9 @@ from urllib.parse import urlsplit
 
 from bs4 import Tag
 
-from diffing.dates import find_dates, first_date, leading_date
+from diffing.dates import date_spans, find_dates, first_date, fold, leading_date
 from diffing.document import ContentError, Document
+from diffing.extract.blocks import Block, build
 from diffing.extract.structure import masked, slug
 from diffing.extract.tables import parse_table
 from diffing.normalize import read_region, region_meta, to_lines
@@ -35,7 +39,6 @@ PROVINCES = {
     "alberta.ca": "Alberta",
     "saskatchewan.ca": "Saskatchewan",
 }
-_HEADING = re.compile(r"^(#{1,6}) (.*)$")
 _INVITATIONS = (
     re.compile(r"(\d[\d,\u00a0\u202f ]*)\s+invitations", re.I),
     re.compile(r"invitations to apply to (\d[\d,\u00a0\u202f ]*)\s+candidates", re.I),
@@ -44,6 +47,13 @@ _SCORE = re.compile(
     r"(?:score|note|pointage)\s+(?:minimale?\s+)?(?:of|de)\s+(\d+)|(\d+)\s+points", re.I
 )
 _FIGURE = re.compile(r"\d[\d,\u00a0\u202f ]*")
+# "Express Entry: we issued 45 invitations …": a short lead without figures is the headline.
+_LEAD = re.compile(r"^([^:\d]{3,60}?)\s*:\s+(.+)$", re.S)
+# Headings over a draws table that name no program ("Invitations to apply", "Tirages").
+_GENERIC_HEADING = re.compile(
+    r"^(?:latest |recent |past )?(?:invitations?(?: to apply)?|draws?|results?|rounds?"
+    r"|tirages?|resultats?|invitations a presenter une demande)(?: in \d{4}| en \d{4})?$"
+)
 _MAX_HEADLINE = 160
 
 
@@ -56,7 +66,8 @@ def extract(
     lines = to_lines(root)
     province = province_for(url)
     year = _title_year(found.title, lines)
-    entries = table_entries(root, year) + heading_entries(lines, year) + list_entries(root, year)
+    tree = build(root)
+    entries = table_entries(root, year) + block_entries(tree, year) + list_entries(root, year)
     records: dict[str, dict[str, Any]] = {}
     for entry in entries:
         entry["province"] = province
@@ -113,48 +124,56 @@ def score_in(text: str) -> int | None:
     return min(scores) if scores else None
 
 
-def heading_entries(lines: list[str], year: int | None) -> list[dict[str, Any]]:
-    """Entries under headings that are dates, one per sub-heading or per section."""
+def block_entries(tree: Block, year: int | None) -> list[dict[str, Any]]:
+    """Entries of the blocks titled by a date, in page order (a year carries forward)."""
     found: list[dict[str, Any]] = []
-    index = 0
-    while index < len(lines):
-        match = _HEADING.match(lines[index])
-        day = leading_date(match.group(2), year) if match else None
-        if not match or day is None or len(match.group(2)) > 40:
-            index += 1
+    for block in tree.walk():
+        if block.source == "root" or not block.title:
             continue
-        level = len(match.group(1))
-        end = index + 1
-        while end < len(lines):
-            sub = _HEADING.match(lines[end])
-            if sub and len(sub.group(1)) <= level:
-                break
-            end += 1
-        found.extend(_section_entries(day[0], lines[index + 1 : end]))
-        year = int(day[0][:4])
-        index = end
+        dated = _dated_title(block.title, year)
+        if dated is None:
+            continue
+        day, headline = dated
+        year = int(day[:4])
+        if headline:
+            found.append(entry(day, headline, _text(block)))
+        else:
+            found.extend(_dated_block_entries(day, block))
     return found
 
 
-def _section_entries(date: str, lines: list[str]) -> list[dict[str, Any]]:
-    headed: list[tuple[str, list[str]]] = []
-    loose: list[str] = []
-    for line in lines:
-        match = _HEADING.match(line)
-        if match:
-            headed.append((match.group(2), []))
-        elif headed:
-            headed[-1][1].append(line)
-        else:
-            loose.append(line)
+def _dated_title(title: str, year: int | None) -> tuple[str, str] | None:
+    """(ISO date, headline) for "April 7, 2026: Worker fee"; (date, "") for "April 23, 2026"."""
+    spans = date_spans(title, year)
+    if not spans or spans[0][2][0] > 4:
+        return None
+    rest = title[spans[0][2][1] :].strip()
+    if not rest:
+        return spans[0][0], ""
+    if rest[0] in ":–—-" and len(title) <= _MAX_HEADLINE:
+        return spans[0][0], rest[1:].strip()
+    return (spans[0][0], "") if len(title) <= 40 else None
+
+
+def _dated_block_entries(date: str, block: Block) -> list[dict[str, Any]]:
+    headed = [child for child in block.children if child.title and child.source != "caption"]
     if headed:
-        return [entry(date, title, " ".join(body)) for title, body in headed]
-    if loose and all(line.lstrip().startswith("- ") for line in loose):
-        return [entry(date, line.lstrip()[2:], "") for line in loose]
-    if not loose:
+        return [entry(date, child.title, _text(child)) for child in headed]
+    items = [item for item in block.items if item.kind != "row"]
+    if items and all(item.kind == "li" for item in items):
+        return [entry(date, item.text, "") for item in items]
+    if not items:
         return []
-    sentences = split_sentences(" ".join(loose))
+    lead = _LEAD.match(items[0].text)
+    if lead:
+        rest = " ".join([lead.group(2), *(item.text for item in items[1:])])
+        return [entry(date, lead.group(1), rest)]
+    sentences = split_sentences(" ".join(item.text for item in items))
     return [entry(date, sentences[0], " ".join(sentences[1:]))]
+
+
+def _text(block: Block) -> str:
+    return " ".join(item.text for item in block.all_items())
 
 
 def table_entries(root: Tag, year: int | None) -> list[dict[str, Any]]:
@@ -167,13 +186,14 @@ def table_entries(root: Tag, year: int | None) -> list[dict[str, Any]]:
         heading_tag = tag.find_previous(["h2", "h3"])
         heading = squash(heading_tag.get_text(" ")) if heading_tag else ""
         count_column = table.column("invitation")
-        score_column = table.column("score")
+        score_column = table.column("score", "note", "pointage")
         for row in table.rows:
             day = first_date(row[0].text, year)
             if day is None or len(row) < 2:
                 continue
             kind = row[1].text
-            headline = f"{_program(heading)}: {kind}" if heading else kind
+            program = _program(heading)
+            headline = f"{program}: {kind}" if program else kind
             record = found.setdefault(
                 (day[0], slug(headline)),
                 {"date": day[0], "headline": headline, "invitations": None, "score": None},
@@ -188,28 +208,27 @@ def table_entries(root: Tag, year: int | None) -> list[dict[str, Any]]:
 
 
 def list_entries(root: Tag, year: int | None) -> list[dict[str, Any]]:
-    """Entries from list items and accordion summaries that start with "date: headline"."""
+    """Entries from list items that start with "date: headline" (their bold lead is the headline).
+
+    Accordion summaries and other titles of that form are blocks (``block_entries``).
+    """
     found: list[dict[str, Any]] = []
-    for tag in root.find_all(["summary", "li"]):
-        if tag.name == "li" and tag.find("summary") is not None:
+    for tag in root.find_all("li"):
+        if tag.find(["summary", "ul", "ol"]) is not None:
             continue
         label = squash(tag.get_text(" "))
         day = leading_date(label, year)
         if day is None or ":" not in label[:40]:
             continue
         headline = label.split(":", 1)[1].strip()
-        body = ""
-        if tag.name == "summary" and tag.parent is not None:
-            body = squash(tag.parent.get_text(" "))[len(label) :].strip()
-        elif tag.name == "li":
-            bold = tag.find(["strong", "b"])
-            lead = squash(bold.get_text(" ")) if bold else ""
-            if lead and lead in headline:
-                body = headline.split(lead, 1)[1].strip()
-                headline = lead
-            else:
-                sentences = split_sentences(headline)
-                headline, body = sentences[0], " ".join(sentences[1:])
+        bold = tag.find(["strong", "b"])
+        lead = squash(bold.get_text(" ")) if bold else ""
+        if lead and lead in headline:
+            body = headline.split(lead, 1)[1].strip(" .:–—")
+            headline = lead
+        else:
+            sentences = split_sentences(headline)
+            headline, body = sentences[0], " ".join(sentences[1:])
         found.append(entry(day[0], headline, body))
     return found
 
@@ -225,7 +244,9 @@ def _cell_number(row: list, column: int | None, *, skip_spanned: bool) -> int | 
 
 
 def _program(heading: str) -> str:
-    """ "Skills Immigration invitations" → "Skills Immigration"."""
+    """ "Skills Immigration invitations" → "Skills Immigration"; a generic heading → ""."""
+    if _GENERIC_HEADING.match(fold(heading)):
+        return ""
     return re.sub(r"\s+invitations?$", "", heading, flags=re.I).strip()
 
 
