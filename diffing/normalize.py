@@ -56,6 +56,15 @@ CONTAINERS = {
 # saskatchewan.ca serves) means the element must be walked as a container, not flattened.
 BLOCK_LEVEL = sorted(BLOCKS | CONTAINERS | set(HEADINGS) | {"tr"})
 
+# Every ERROR_PAGE_PATTERNS match contains one of these (a cheap test before the regexes).
+_ERROR_WORDS = (
+    "maintenance",
+    "access denied",
+    "object moved",
+    "find that web",
+    "trouver cette page",
+    "unavailable",
+)
 ERROR_PAGE_PATTERNS = (
     re.compile(
         r"\b(?:site|page|website) (?:is )?(?:currently )?(?:under|down for) maintenance", re.I
@@ -93,6 +102,9 @@ def region_fingerprint(body: bytes, rule: str | None = None) -> str | None:
 def looks_like_error_page(text: str) -> str | None:
     """The matched phrase when a body reads like an error, block or maintenance page."""
     head = text[:20000]
+    lowered = head.lower()
+    if not any(word in lowered for word in _ERROR_WORDS):
+        return None
     for pattern in ERROR_PAGE_PATTERNS:
         match = pattern.search(head)
         if match:
@@ -150,14 +162,14 @@ def find_region(html: str, selector: str | None = None, rule: str | None = None)
     problem = looks_like_error_page(root.get_text(" "))
     if problem:
         raise ContentError("error page", problem)
-    time_tag = _DTMD_TIME.select_one(root) or (_DTMD_TIME.select_one(soup) if selector else None)
+    modified = _head_meta(head, "dcterms.modified")
+    if modified is None:
+        time_tag = _DTMD_TIME.select_one(root) or (
+            _DTMD_TIME.select_one(soup) if selector else None
+        )
+        modified = squash(time_tag.get_text()) if time_tag else None
     return Region(
-        root=root,
-        title=_head_title(head),
-        modified=_head_meta(head, "dcterms.modified")
-        or (squash(time_tag.get_text()) if time_tag else None),
-        lang=_html_lang(head),
-        rule=used,
+        root=root, title=_head_title(head), modified=modified, lang=_html_lang(head), rule=used
     )
 
 
@@ -294,7 +306,11 @@ def _walk(node: Tag, lines: list[str], depth: int) -> None:
                 lines.append("#" * HEADINGS[name] + " " + heading)
         elif name == "tr":
             flush()
-            cells = [squash(c.get_text(" ")) for c in child.find_all(["th", "td"], recursive=False)]
+            cells = [
+                squash(c.get_text(" "))
+                for c in child.children
+                if isinstance(c, Tag) and c.name in ("th", "td")
+            ]
             lines.append("| " + " | ".join(cells) + " |")
         elif name == "li":
             flush()
@@ -311,7 +327,7 @@ def _walk(node: Tag, lines: list[str], depth: int) -> None:
                 _walk(sub, lines, depth)
         elif name == "br":
             flush()
-        elif name in CONTAINERS or child.find(BLOCK_LEVEL) is not None:
+        elif name in CONTAINERS or _holds_blocks(child):
             flush()
             _walk(child, lines, depth)
         else:
@@ -321,7 +337,7 @@ def _walk(node: Tag, lines: list[str], depth: int) -> None:
 
 def _split_nested(tag: Tag) -> tuple[str, list[Tag]]:
     """A block's own text, and the nested lists or tables that get lines of their own."""
-    nested = [c for c in tag.find_all(["ul", "ol", "table", "dl"], recursive=False)]
+    nested = [c for c in tag.children if isinstance(c, Tag) and c.name in _NESTED]
     parts = []
     for child in tag.children:
         if child in nested:
@@ -336,9 +352,32 @@ def _split_nested(tag: Tag) -> tuple[str, list[Tag]]:
 
 def inline_text(tag: Tag) -> str:
     """Text of an inline element as a reader sees it: no spaces invented, <br> as a space."""
-    for br in tag.find_all("br"):
-        br.replace_with(" ")
-    return tag.get_text()
+    parts: list[str] = []
+    _inline(tag, parts)
+    return "".join(parts)
+
+
+def _inline(node: Tag, parts: list[str]) -> None:
+    for child in node.children:
+        if isinstance(child, NavigableString):
+            if type(child) is NavigableString or child.__class__.__name__ in _TEXTUAL:
+                parts.append(str(child))
+        elif isinstance(child, Tag):
+            if child.name == "br":
+                parts.append(" ")
+            else:
+                _inline(child, parts)
+
+
+_NESTED = frozenset({"ul", "ol", "table", "dl"})
+_BLOCK_SET = frozenset(BLOCK_LEVEL)
+# get_text() keeps plain strings and CDATA; comments, doctypes and declarations are not text.
+_TEXTUAL = frozenset({"CData"})
+
+
+def _holds_blocks(tag: Tag) -> bool:
+    """Whether a block-level element sits anywhere inside ``tag`` (an unclosed <strong>)."""
+    return any(isinstance(d, Tag) and d.name in _BLOCK_SET for d in tag.descendants)
 
 
 def read_region(body: bytes, selector: str | None = None, rule: str | None = None) -> Region:

@@ -23,13 +23,15 @@ from diffing.textutil import squash
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _PARAGRAPHS = {"p", "blockquote", "address", "pre", "figcaption"}
 _LISTS = {"ul", "ol"}
-_BLOCK_LEVEL = (
+_NESTED = frozenset({"ul", "ol", "table", "dl"})
+_BLOCK_LEVEL = frozenset(
     set(HEADINGS)
     | _PARAGRAPHS
     | _LISTS
     | {"table", "dl", "details", "div", "section", "article", "aside", "figure", "header"}
     | {"footer", "form", "fieldset", "main", "li", "dt", "dd", "tr", "summary"}
 )
+_STRUCTURE = frozenset({"details", "table", *HEADINGS})
 _PANEL = {"panel", "card"}
 _PANEL_TITLES = ("panel-title", "card-title")
 _PANEL_HEADERS = ("panel-heading", "card-header")
@@ -166,7 +168,7 @@ class _Builder:
             if name == "br":
                 flush()
                 continue
-            if name not in _BLOCK_LEVEL and child.find(_BLOCK_LEVEL) is None:
+            if name not in _BLOCK_LEVEL and not _holds(child, _BLOCK_LEVEL):
                 loose.append(child.get_text(" "))
                 links.extend(a["href"] for a in _links(child))
                 continue
@@ -252,9 +254,9 @@ class _Builder:
     def list_item(self, tag: Tag, current: Block) -> None:
         nested = [c for c in tag.children if isinstance(c, Tag) and c.name in _LISTS | {"dl"}]
         own = _own_text(tag, nested)
-        links = [a["href"] for a in _links(tag) if not any(a in n.descendants for n in nested)]
+        links = _hrefs(tag, skip=nested)
         if not nested:
-            if tag.find(["details", "table"] + list(HEADINGS)) is not None:
+            if _holds(tag, _STRUCTURE):
                 self.fill(tag, [(0, current)])
             elif own:
                 current.items.append(Item("li", own, links))
@@ -284,9 +286,7 @@ class _Builder:
         """``<dt>`` titles the ``<dd>``s after it; a field label ("Date") makes an item."""
         term: Block | None = None
         label: str | None = None
-        for child in tag.find_all(["dt", "dd"]):
-            if child.find_parent("dl") is not tag:
-                continue
+        for child in _terms(tag):
             text = squash(child.get_text(" "))
             if child.name == "dt":
                 if label_of(text) in FIELD_LABELS:
@@ -304,13 +304,13 @@ class _Builder:
                 continue
             if term is not None:
                 term.nodes.append(child)
-            if child.find(_BLOCK_LEVEL) is not None:
+            if _holds(child, _BLOCK_LEVEL):
                 self.fill(child, [(0, target)])
             elif text:
                 target.items.append(Item("p", text, _hrefs(child)))
 
     def paragraph(self, tag: Tag, current: Block) -> None:
-        nested = [c for c in tag.find_all(["ul", "ol", "table", "dl"], recursive=False)]
+        nested = [c for c in tag.children if isinstance(c, Tag) and c.name in _NESTED]
         if nested:
             own = _own_text(tag, nested)
             if own:
@@ -358,26 +358,53 @@ def _outermost_title(container: Tag, title: Tag) -> Tag:
 
 
 def _own_text(tag: Tag, nested: list[Tag]) -> str:
-    parts = []
-    for piece in tag.find_all(string=True):
-        if type(piece) is not NavigableString:
-            continue
-        if any(piece in sub.descendants for sub in nested):
-            continue
-        parts.append(str(piece))
+    parts: list[str] = []
+    _strings(tag, parts, {id(n) for n in nested})
     return squash(" ".join(parts))
+
+
+def _strings(node: Tag, parts: list[str], skip: set[int]) -> None:
+    for child in node.children:
+        if type(child) is NavigableString:
+            parts.append(str(child))
+        elif isinstance(child, Tag) and id(child) not in skip:
+            _strings(child, parts, skip)
+
+
+def _holds(tag: Tag, names: frozenset[str]) -> bool:
+    """Whether an element named in ``names`` sits anywhere inside ``tag``."""
+    return any(isinstance(d, Tag) and d.name in names for d in tag.descendants)
+
+
+def _terms(dl: Tag) -> Iterator[Tag]:
+    """The ``<dt>`` and ``<dd>`` of a list, also when grouped in ``<div>``s (HTML allows it)."""
+    for child in dl.children:
+        if isinstance(child, Tag):
+            if child.name in ("dt", "dd"):
+                yield child
+            elif child.name == "div":
+                yield from _terms(child)
 
 
 def _ids(tag: Tag | None) -> set[str]:
     return {tag["id"]} if isinstance(tag, Tag) and tag.get("id") else set()
 
 
-def _links(tag: Tag | None) -> list[Tag]:
+def _links(tag: Tag | None, skip: list[Tag] | None = None) -> list[Tag]:
     if not isinstance(tag, Tag):
         return []
     found = [tag] if tag.name == "a" and tag.get("href") else []
-    return found + tag.find_all("a", href=True)
+    _anchors(tag, found, {id(n) for n in skip or ()})
+    return found
 
 
-def _hrefs(tag: Tag) -> list[str]:
-    return [a["href"] for a in _links(tag)]
+def _anchors(node: Tag, found: list[Tag], skip: set[int]) -> None:
+    for child in node.children:
+        if isinstance(child, Tag) and id(child) not in skip:
+            if child.name == "a" and child.get("href"):
+                found.append(child)
+            _anchors(child, found, skip)
+
+
+def _hrefs(tag: Tag, skip: list[Tag] | None = None) -> list[str]:
+    return [a["href"] for a in _links(tag, skip)]

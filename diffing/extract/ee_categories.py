@@ -52,7 +52,7 @@ def extract(
     tree = build(root)
     blocks = category_blocks(tree)
     if not blocks:
-        raise ContentError("no categories", "no block on the page lists NOC codes")
+        raise ContentError("no categories", "no category blocks on the page")
     records: dict[str, dict[str, Any]] = {}
     names: set[str] = set()
     for block in blocks:

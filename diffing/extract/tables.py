@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bs4 import Tag
+from bs4 import NavigableString, Tag
 
 from diffing.textutil import squash
 
@@ -40,26 +40,29 @@ class Table:
 
 def cell_text(tag: Tag) -> str:
     """A cell's text as read, hidden helper text (".wb-inv") left out."""
-    parts = []
-    for piece in tag.find_all(string=True):
-        if any(
-            "wb-inv" in (parent.get("class") or []) for parent in piece.parents if parent is not tag
-        ):
-            continue
-        parts.append(str(piece))
+    parts: list[str] = []
+    _visible_strings(tag, parts)
     return squash(" ".join(parts))
+
+
+def _visible_strings(node: Tag, parts: list[str]) -> None:
+    for child in node.children:
+        if isinstance(child, NavigableString):
+            parts.append(str(child))
+        elif isinstance(child, Tag) and "wb-inv" not in (child.get("class") or ()):
+            _visible_strings(child, parts)
 
 
 def parse_table(table: Tag) -> Table:
     """Caption, header names and body rows of ``table`` (nested tables are not descended)."""
-    caption_tag = table.find("caption")
+    caption_tag = next(_children(table, ("caption",)), None) or table.find("caption")
     caption = cell_text(caption_tag) if caption_tag else ""
-    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
-    grid = _layout(rows)
+    rows: list[tuple[Tag, bool]] = []
+    _rows(table, rows, in_head=False)
+    grid = _layout([tr for tr, _ in rows])
     header_rows = 0
-    for tr in rows:
-        in_head = tr.find_parent("thead") is not None
-        cells = tr.find_all(["td", "th"], recursive=False)
+    for tr, in_head in rows:
+        cells = list(_children(tr, _CELLS))
         if in_head or (header_rows == 0 and cells and all(_header_cell(c) for c in cells)):
             header_rows += 1
             continue
@@ -69,6 +72,24 @@ def parse_table(table: Tag) -> Table:
     return Table(caption=caption, columns=columns, rows=body)
 
 
+_CELLS = ("td", "th")
+
+
+def _children(tag: Tag, names: tuple[str, ...]):
+    return (c for c in tag.children if isinstance(c, Tag) and c.name in names)
+
+
+def _rows(node: Tag, rows: list[tuple[Tag, bool]], in_head: bool) -> None:
+    """The table's rows in order, with whether each sits in <thead>; nested tables skipped."""
+    for child in node.children:
+        if not isinstance(child, Tag) or child.name == "table":
+            continue
+        if child.name == "tr":
+            rows.append((child, in_head))
+        else:
+            _rows(child, rows, in_head or child.name == "thead")
+
+
 def _header_cell(cell: Tag) -> bool:
     """A <th>, or a <td> whose whole text is bold and not a figure (tables built without <th>)."""
     if cell.name == "th":
@@ -76,8 +97,8 @@ def _header_cell(cell: Tag) -> bool:
     text = squash(cell.get_text(" "))
     if not text or re.fullmatch(r"[\d\s,.$%*]+", text):
         return False
-    for piece in cell.find_all(string=True):
-        if piece.strip() and not _bold(piece, cell):
+    for piece in cell.descendants:
+        if isinstance(piece, NavigableString) and piece.strip() and not _bold(piece, cell):
             return False
     return True
 
@@ -98,7 +119,7 @@ def _layout(rows: list[Tag]) -> list[list[Cell]]:
     for tr in rows:
         out: list[Cell] = []
         column = 0
-        cells = iter(tr.find_all(["td", "th"], recursive=False))
+        cells = _children(tr, _CELLS)
         while True:
             if column in pending:
                 cell, left = pending[column]
@@ -112,7 +133,14 @@ def _layout(rows: list[Tag]) -> list[list[Cell]]:
             tag = next(cells, None)
             if tag is None:
                 break
-            link = tag.find("a", href=True)
+            link = next(
+                (
+                    a
+                    for a in tag.descendants
+                    if isinstance(a, Tag) and a.name == "a" and a.get("href")
+                ),
+                None,
+            )
             cell = Cell(cell_text(tag), link["href"] if link else "")
             rowspan = _span(tag.get("rowspan"))
             for _ in range(_span(tag.get("colspan"))):
