@@ -128,7 +128,12 @@ class Pipeline:
             "etag": fetch.headers.get("etag"),
             "last_modified": fetch.headers.get("last-modified"),
         }
-        fresh = last is not None and last["normalizer_version"] == NORMALIZER_VERSION
+        # A degraded watch is re-read on every check, so a fixed extractor recovers at once.
+        fresh = (
+            last is not None
+            and last["normalizer_version"] == NORMALIZER_VERSION
+            and not row.get("degraded_since")
+        )
         if fresh and digest in (row.get("last_body_hash"), last["body_hash"]):
             return self._unchanged(watch, fetch, now, "unchanged", validators, digest)
         rule = self._region_rule(watch, last)
