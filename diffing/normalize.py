@@ -130,7 +130,11 @@ def find_region(html: str, selector: str | None = None, rule: str | None = None)
         raise ContentError("truncated body", "the document ends before </html>")
     if selector:
         soup = BeautifulSoup(html, "lxml")
-        root = soup.select_one(selector)
+        try:
+            root = soup.select_one(selector)
+        except soupsieve.SelectorSyntaxError as exc:  # config-check refuses it, a DB may not
+            detail = f"{selector!r}: {str(exc).splitlines()[0]}"
+            raise ContentError("invalid selector", detail) from None
         if root is None:
             raise ContentError("content region missing", f"nothing matches selector {selector!r}")
         head = html

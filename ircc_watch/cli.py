@@ -8,12 +8,14 @@ import asyncio
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ircc_watch import exits
 from ircc_watch.config import Config, ConfigError, load_config
 from ircc_watch.redact import install as install_redaction
 from ircc_watch.redact import protect_config
@@ -90,10 +92,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 0
     handler = COMMANDS[args.command]
+    database = config.settings.database
     try:
-        return handler(args, config)
+        problem = exits.database_folder_problem(database)
+        if problem is not None:
+            raise exits.UserError(problem)
+        code = handler(args, config)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
     except KeyboardInterrupt:
-        return 130
+        return exits.INTERRUPTED
+    except BrokenPipeError:
+        return exits.quiet_closed_pipe()
+    except exits.UserError as exc:
+        error(str(exc))
+        return exc.code
+    except sqlite3.DatabaseError as exc:
+        error(exits.database_message(database, exc))
+        return exits.USAGE
 
 
 _JSON_ERRORS = False

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import jmespath
 from jmespath.exceptions import IncompleteExpressionError, JMESPathError
 
+from ircc_watch import limits
 from ircc_watch.config_channels import Channel, check_admin_langs, check_channels
 from ircc_watch.review_settings import Reviewer, ReviewSettings, check_review_table
 
@@ -518,12 +519,23 @@ class _Checker:
         return None
 
     def interval(self, table: dict[str, Any], path: _Path, where: str) -> float | None:
-        """Return ``table["interval"]`` in seconds, or report it and return None."""
+        """Return ``table["interval"]`` in seconds (1 s to 30 d), or report it and return None."""
         value = table["interval"]
         try:
-            return parse_interval(value)
+            seconds = parse_interval(value)
         except ValueError:
             pass
+        else:
+            problem = limits.interval_problem(seconds)
+            if problem is None:
+                return seconds
+            self.error(
+                (*path, "interval"),
+                f"{where} interval",
+                f"{_show(value)} {problem}",
+                'write an interval from "1s" to "30d", such as "10m"',
+            )
+            return None
         if isinstance(value, str) and _INTERVAL_RE.fullmatch(value.strip()):
             problem = f"{_show(value)} must be more than zero"
         else:
@@ -671,10 +683,20 @@ class _Checker:
         return tuple(domains)
 
     def int_list(self, table: dict[str, Any], key: str, what: str) -> tuple[int, ...]:
-        """Validate a ``[telegram]`` list of integer ids."""
+        """Validate a ``[telegram]`` list of integer ids, each in Telegram's range."""
         value = table[key]
         if isinstance(value, list) and all(_is_int(v) for v in value):
-            return tuple(value)
+            check = limits.user_id_problem if key == "admins" else limits.chat_id_problem
+            problems = [problem for v in value if (problem := check(v)) is not None]
+            for problem in problems:
+                self.error(
+                    ("telegram", key),
+                    f"[telegram] {key}",
+                    problem,
+                    "write the numeric id Telegram gives (a user's id for admins, a chat's id "
+                    "for maintainers, such as 123456789 or -1001234567890)",
+                )
+            return () if problems else tuple(value)
         self.error(
             ("telegram", key),
             f"[telegram] {key}",
@@ -886,6 +908,13 @@ class _Checker:
                     f"{where} selector",
                     f'a CSS selector does not apply to kind "{kind}"',
                     'remove the selector line, or use kind "page"',
+                )
+            elif selector is not None and (problem := limits.selector_problem(selector)):
+                self.error(
+                    (*path, "selector"),
+                    f"{where} selector",
+                    f"{_show(selector)} {problem}",
+                    'write a CSS selector such as "main", "#wb-cont" or "main .mwsgeneric"',
                 )
         records, key = self.json_keys(block, path, where, kind)
         if len(self.errors) > errors or not isinstance(name, str) or url is None:

@@ -35,6 +35,7 @@ from ircc_watch.botlink import (
 )
 from ircc_watch.checking import check
 from ircc_watch.config import Config, ConfigError, load_config
+from ircc_watch.exits import UserError, port_busy_message
 from ircc_watch.pipeline import Outcome, Pipeline
 from ircc_watch.redact import protect_config
 from storage import retention
@@ -44,6 +45,7 @@ from storage.db import open_db
 log = logging.getLogger("ircc_watch.service")
 
 SHUTDOWN_GRACE = 20.0
+CANCEL_WAIT = 5.0  # after the grace, for cancelled work to unwind before the database closes
 MAX_BACKOFF = 6 * 3600.0
 MAX_JITTER = 60.0
 RETENTION_JOB = "@retention"  # not a valid watch name, so never a watch's job id
@@ -78,6 +80,7 @@ class Service:
         self.review_runner: Any = None
         self.telegram_health: TelegramHealth | None = None
         self.tasks: list[asyncio.Task[Any]] = []
+        self.closing = False  # the grace is over: late fetches are dropped
 
     def _recipients(self, change: dict[str, Any]) -> list[tuple[int, str, str]]:
         from notifier.routing import recipients_for
@@ -96,15 +99,23 @@ class Service:
             loop.add_signal_handler(signum, self.stopping.set)
         loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(self.reload()))
         self._banner()
+        try:
+            await self._start_review()  # first: a busy port ends the start-up at once
+        except OSError as exc:
+            self.db.conn.close()
+            stop_reactor()
+            assert self.config.review is not None
+            review = self.config.review
+            raise UserError(port_busy_message(review.host, review.port, exc)) from None
         bot = await self._start_bot()
         if bot is not None and bot.done() and bot.exception() is not None:
             await self._stop_bot()
+            await self._stop_review()
             self.db.conn.close()
             return self._bot_failed(bot)
         self._schedule_all()
         self._schedule_retention()
         self.scheduler.start()
-        await self._start_review()
         self.tasks.append(asyncio.create_task(self._crawl_loop(), name="crawl"))
         if self.telegram_health is None:
             self._start_delivery()
@@ -119,15 +130,18 @@ class Service:
         self.scheduler.shutdown(wait=False)
         self.wake.set()
         done, pending = await asyncio.wait(self.tasks, timeout=SHUTDOWN_GRACE)
-        for task in pending:
-            task.cancel()
+        if pending:
+            # Past the grace: what is still fetching is cancelled, and its fetches (failed by
+            # the cancellation itself) must not count as failures of their watches.
+            self.closing = True
+            log.warning("grace over: cancelling %s", ", ".join(t.get_name() for t in pending))
+            for task in pending:
+                task.cancel()
+            await asyncio.wait(pending, timeout=CANCEL_WAIT)
         if bot is not None and not bot.done():
             bot.cancel()
         await self._stop_bot()
-        if self.review_runner is not None:
-            from review.app import stop_review
-
-            await stop_review(self.review_runner)
+        await self._stop_review()
         stop_reactor()
         self.db.conn.close()
         log.info("stopped")
@@ -276,6 +290,9 @@ class Service:
         return outcomes
 
     def _sink(self, fetch: Fetch) -> Outcome | None:
+        if self.closing:
+            log.info("dropping the fetch of %s: cancelled by the shutdown", fetch.watch)
+            return None
         if fetch.watch not in {w.name for w in self.config.watches}:
             log.info("dropping the fetch of %s: no longer in the config", fetch.watch)
             return None
@@ -392,6 +409,12 @@ class Service:
 
         app = create_app(self.db, review=review, telegram=self.config.telegram, config=self.config)
         self.review_runner = await start_review(app, review.host, review.port)
+
+    async def _stop_review(self) -> None:
+        if self.review_runner is not None:
+            from review.app import stop_review
+
+            await stop_review(self.review_runner)
 
     async def _stop_bot(self) -> None:
         if self.application is None:
