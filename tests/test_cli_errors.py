@@ -45,21 +45,6 @@ def test_a_closed_pipe_ends_the_command_quietly(tmp_path, command):
     assert done.returncode == 141
 
 
-def test_show_piped_into_head_prints_the_first_lines_and_no_traceback(tmp_path):
-    config, folder = make_history(tmp_path)
-    run_cli("--config", str(config), "replay", str(folder))
-    done = subprocess.run(
-        f"{sys.executable} -m ircc_watch.cli --config {config} show 1 | head -1",
-        shell=True,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.stdout == "Change 1: [page_change] Page changed: dtf\n"
-    assert "Traceback" not in done.stderr and "Error" not in done.stderr
-
-
 @pytest.mark.parametrize("command", [["changes"], ["check"], ["watches"], ["run"]])
 def test_a_database_in_a_missing_folder_is_one_line_and_creates_nothing(tmp_path, command):
     config = write_config(tmp_path, [{"name": "rules", "url": URL}])
