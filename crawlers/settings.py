@@ -46,30 +46,27 @@ def crawl_settings(user_agent: str = USER_AGENT, **overrides: Any) -> dict[str, 
         "WARN_ON_GENERATOR_RETURN_VALUE": False,
         # One Fetch per response: 100 would create 100 asyncio tasks for every response.
         "CONCURRENT_ITEMS": 1,
-        "DOWNLOADER_MIDDLEWARES": {
-            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        # The base lists themselves, not overrides set to None: Scrapy imports every key of
+        # an override to normalize it, which would load tldextract (cookies) and aiohttp
+        # (remote control) for nothing.
+        "DOWNLOADER_MIDDLEWARES_BASE": {
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": 50,
             "crawlers.robots.ExpiringRobotsTxtMiddleware": 100,
-            "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
-            "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
-            "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
-            "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+            "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware": 350,
+            "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware": 400,
+            "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": 500,
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": 550,
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": 580,
+            "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 590,
+            "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": 600,
+            "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": 750,
         },
-        "SPIDER_MIDDLEWARES": {
-            "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
-            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+        "SPIDER_MIDDLEWARES_BASE": {
+            "scrapy.spidermiddlewares.start.StartSpiderMiddleware": 25,
+            "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": 50,
+            "scrapy.spidermiddlewares.referer.RefererMiddleware": 700,
         },
-        "EXTENSIONS": {
-            "scrapy.extensions.corestats.CoreStats": None,
-            "scrapy.extensions.logcount.LogCount": None,
-            "scrapy.extensions.telnet.TelnetConsole": None,
-            "scrapy.extensions.memusage.MemoryUsage": None,
-            "scrapy.extensions.memdebug.MemoryDebugger": None,
-            "scrapy.extensions.closespider.CloseSpider": None,
-            "scrapy.extensions.feedexport.FeedExporter": None,
-            "scrapy.extensions.logstats.LogStats": None,
-            "scrapy.extensions.spiderstate.SpiderState": None,
-            "scrapy.extensions.remote_control.RemoteControl": None,
-        },
+        "EXTENSIONS_BASE": {"scrapy.extensions.throttle.AutoThrottle": 0},
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
     }
     settings.update(overrides)

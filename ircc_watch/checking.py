@@ -30,13 +30,13 @@ async def send_due(db: sqlite_utils.Database, config: Config) -> int | None:
     ``ircc-watch check`` run from cron delivers its own alerts this way; anything that fails
     stays in the outbox for the next check or for ``ircc-watch run``.
     """
+    token = config.telegram.token() if config.telegram else None
+    if not token:
+        return None
     import telegram
 
     from notifier.delivery import Delivery
 
-    token = config.telegram.token() if config.telegram else None
-    if not token:
-        return None
     options = {"base_url": config.telegram.base_url} if config.telegram.base_url else {}
     async with telegram.Bot(token, **options) as bot:
         return await Delivery(db, config, bot).send_due()

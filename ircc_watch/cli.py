@@ -248,14 +248,17 @@ TOKEN_REJECTED = "token rejected"
 
 async def _run_check(db, config, pipeline, chosen, overrides):
     """Crawl, then send what is due: the count sent, None without a token, or why not."""
-    from telegram.error import InvalidToken
-
     from crawlers.runner import stop_reactor
-    from ircc_watch.botlink import describe, is_unreachable
     from ircc_watch.checking import check, send_due
 
     try:
         outcomes = await check(db, config, pipeline, chosen, crawl_overrides=overrides)
+        if not (config.telegram and config.telegram.token()):
+            return outcomes, None  # without a token the bot stack is never imported
+        from telegram.error import InvalidToken
+
+        from ircc_watch.botlink import describe, is_unreachable
+
         try:
             sent: int | str | None = await send_due(db, config)
         except InvalidToken:
