@@ -13,6 +13,7 @@ from crawlers.spiders.watches import Target
 from ircc_watch.config import Config, Watch
 from ircc_watch.pipeline import Outcome, Pipeline
 from storage import watches as watch_rows
+from storage.rounds import RoundWrites
 
 
 def targets_for(db: sqlite_utils.Database, chosen: Iterable[Watch]) -> list[Target]:
@@ -67,14 +68,20 @@ async def check(
             outcomes.append(outcome)
 
     targets = targets_for(db, list(chosen))
-    if crawler is not None:
-        await crawler.crawl(targets, collect)
-        return outcomes
-    await crawl(
-        targets,
-        collect,
-        user_agent=config.settings.user_agent,
-        allowed_domains=config.settings.allowed_domains,
-        overrides=crawl_overrides,
-    )
+    # The fetch log and watch rows of the round's quiet checks go in one transaction.
+    pipeline.round = writes = RoundWrites(db)
+    try:
+        if crawler is not None:
+            await crawler.crawl(targets, collect)
+        else:
+            await crawl(
+                targets,
+                collect,
+                user_agent=config.settings.user_agent,
+                allowed_domains=config.settings.allowed_domains,
+                overrides=crawl_overrides,
+            )
+    finally:
+        pipeline.round = None
+        writes.flush()
     return outcomes

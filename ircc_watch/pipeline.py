@@ -30,6 +30,7 @@ from ircc_watch.config import Config, Watch
 from storage import changes as change_rows
 from storage import fetches, holds, records, snapshots, watches
 from storage.db import utcnow
+from storage.rounds import RoundWrites
 
 log = logging.getLogger("ircc_watch.check")
 
@@ -82,6 +83,8 @@ class Pipeline:
         self.config = config
         self.recipients = recipients or (lambda change: [])
         self.removal_grace = removal_grace
+        # Set by checking.check for one crawl round: quiet checks' bookkeeping is batched.
+        self.round: RoundWrites | None = None
         self._rules: dict[str, tuple[int, str | None]] = {}
 
     def handle(self, fetch: Fetch, now: str | None = None) -> Outcome:
@@ -507,10 +510,15 @@ class Pipeline:
     ) -> Outcome:
         with self.db.atomic():
             stored = self._tell(watch_info(watch), [], now, None, 0, 0)
-            self._log(watch, fetch, now, outcome, digest)
-            stored += self._healthy(
-                watch, fetch, now, validators or {}, digest, region, changed=bool(stored)
+            # Nothing to tell: the bookkeeping waits for the round's one transaction.
+            later = self.round if not stored else None
+            self._log(watch, fetch, now, outcome, digest, into=later)
+            alerts = self._healthy(
+                watch, fetch, now, validators or {}, digest, region, bool(stored), into=later
             )
+            if alerts and later is not None:
+                later.flush()  # an alert was raised: its watch's bookkeeping goes with it
+            stored += alerts
         return Outcome(watch.name, outcome, fetch.status, len(fetch.body), fetch.elapsed_ms, stored)
 
     def _failure(self, watch: Watch, fetch: Fetch, now: str, reason: str) -> Outcome:
@@ -554,8 +562,12 @@ class Pipeline:
         digest: str | None,
         region: str | None,
         changed: bool,
+        into: RoundWrites | None = None,
     ) -> list[dict[str, Any]]:
-        """Record a successful check; returns the admin alerts it raised (moved, recovered)."""
+        """Record a successful check; returns the admin alerts it raised (moved, recovered).
+
+        ``into`` keeps the watch row's update for the round's transaction.
+        """
         row = watches.get(self.db, watch.name) or {}
         alerts: list[dict[str, Any]] = []
         values: dict[str, Any] = {
@@ -595,7 +607,7 @@ class Pipeline:
                 },
             )
             alerts.append(self._store_change(watch_info(watch), change, now, None, None, None))
-        watches.update(self.db, watch.name, **values)
+        (into or watches).update(self.db, watch.name, **values)
         return alerts
 
     def _log(
@@ -606,8 +618,9 @@ class Pipeline:
         outcome: str,
         digest: str | None,
         error: str | None = None,
+        into: RoundWrites | None = None,
     ) -> None:
-        fetches.log(
+        (into or fetches).log(
             self.db,
             watch=watch.name,
             fetched_at=now,

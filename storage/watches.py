@@ -62,9 +62,34 @@ def state(row: dict[str, Any]) -> str:
     return "ok" if row["last_ok_at"] else "new"
 
 
+def _assignments(columns: tuple[str, ...]) -> str:
+    for column in columns:
+        if not column.isidentifier():
+            raise ValueError(f"not a column name: {column!r}")
+    return ", ".join(f"{column} = ?" for column in columns)
+
+
 def update(db: sqlite_utils.Database, name: str, **values: Any) -> None:
-    """Set columns of one watch."""
-    db["watches"].update(name, values)
+    """Set columns of one watch (a plain UPDATE: no table introspection per call)."""
+    if not values:
+        return
+    statement = f"UPDATE watches SET {_assignments(tuple(values))} WHERE name = ?"
+    if db.conn.in_transaction:
+        db.conn.execute(statement, [*values.values(), name])
+        return
+    with db.atomic():
+        db.conn.execute(statement, [*values.values(), name])
+
+
+def update_many(db: sqlite_utils.Database, updates: list[tuple[str, dict[str, Any]]]) -> None:
+    """Set columns of many watches, one prepared statement per set of columns; call inside
+    ``db.atomic()``."""
+    groups: dict[tuple[str, ...], list[list[Any]]] = {}
+    for name, values in updates:
+        if values:
+            groups.setdefault(tuple(values), []).append([*values.values(), name])
+    for columns, params in groups.items():
+        db.conn.executemany(f"UPDATE watches SET {_assignments(columns)} WHERE name = ?", params)
 
 
 def set_paused(db: sqlite_utils.Database, name: str, paused: bool) -> bool:
