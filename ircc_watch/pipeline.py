@@ -321,7 +321,7 @@ class Pipeline:
     ) -> Outcome:
         info = watch_info(watch)
         with self.db.atomic():
-            snapshots.store_body(self.db, fetch.body)
+            snapshots.store_body(self.db, fetch.body, watch.name)
             snapshot_id = snapshots.insert(
                 self.db,
                 watch=watch.name,

@@ -221,4 +221,18 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             )""",
         ],
     ),
+    (
+        8,
+        [
+            # Bodies and snapshots stored as zstd deltas against a keyframe of the same watch
+            # (storage/snapshots.py). codec NULL: the older zlib / plain-text encoding. The
+            # foreign keys keep retention from deleting a keyframe a delta still needs.
+            "ALTER TABLE bodies ADD COLUMN codec TEXT",
+            "ALTER TABLE bodies ADD COLUMN base TEXT REFERENCES bodies(hash)",
+            "CREATE INDEX bodies_base ON bodies(base)",
+            "ALTER TABLE snapshots ADD COLUMN codec TEXT",
+            "ALTER TABLE snapshots ADD COLUMN base_id INTEGER REFERENCES snapshots(id)",
+            "CREATE INDEX snapshots_base ON snapshots(base_id)",
+        ],
+    ),
 ]
