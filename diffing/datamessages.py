@@ -37,6 +37,7 @@ _PHRASES_FR = {
     "To be announced": "À venir",
     "Not applicable": "Sans objet",
 }
+_COLON = re.compile(r"(?<=\S): ")
 _AMOUNT = re.compile(r"(\d+)\s*(minute|hour|day|week|month|year)(s?)\b")
 
 
@@ -95,9 +96,9 @@ def _move_line(move: dict[str, Any], lang: str, group: str) -> str:
     return f"{label}: {ircc_value(before, lang)} → {ircc_value(after, lang)}"
 
 
-def _fr_colon(text: str, lang: str) -> str:
-    """French puts a space before a colon."""
-    return text.replace(": ", " : ") if lang == "fr" else text
+def fr_colon(text: str, lang: str) -> str:
+    """French puts a space before a colon (once: names that already have one keep it)."""
+    return _COLON.sub(" : ", text) if lang == "fr" else text
 
 
 def processing_time_changed(d: dict[str, Any], lang: str) -> tuple[str, str]:
@@ -115,7 +116,7 @@ def processing_time_changed(d: dict[str, Any], lang: str) -> tuple[str, str]:
             word = "délai de traitement" if lang == "fr" else "processing time"
             head, _, values = label.rpartition(": ")
             label = f"{head}: {word} {values}"
-        return _fr_colon(label + when, lang), ""
+        return fr_colon(label + when, lang), ""
     count = len({m.get("country") for m in moves}) if countries else len(moves)
     if lang == "fr":
         what = "pays" if countries else "programmes"
@@ -131,16 +132,16 @@ def processing_time_changed(d: dict[str, Any], lang: str) -> tuple[str, str]:
         body = f"{lead}: " + "; ".join(lines[:SHOWN])
         if more > 0:
             body += f" (+{more})"
-        return _fr_colon(title, lang), _fr_colon(body, lang)
+        return fr_colon(title, lang), fr_colon(body, lang)
     shown = lines if len(lines) <= SHOWN + 1 else [*lines[:SHOWN], f"… (+{len(lines) - SHOWN})"]
-    return _fr_colon(title, lang), _fr_colon("\n".join(shown), lang)
+    return fr_colon(title, lang), fr_colon("\n".join(shown), lang)
 
 
 def personal_lines(data: dict[str, Any], countries: set[str], lang: str) -> list[str]:
     """The moves of a country-file change for the countries a subscriber chose, first."""
     group = data.get("group", "")
     return [
-        _fr_colon(_move_line(move, lang, group), lang)
+        fr_colon(_move_line(move, lang, group), lang)
         for move in data.get("moves") or []
         if move.get("country") in countries
     ]
@@ -179,12 +180,12 @@ def iec_pool_changed(d: dict[str, Any], lang: str) -> tuple[str, str]:
     when = ""
     if d.get("as_of"):
         when = f" (au {ircc_date(d['as_of'], 'fr')})" if lang == "fr" else f" (as of {d['as_of']})"
-    return pool_name(d, lang), _fr_colon(f"{', '.join(parts)}; {chances}{when}", lang)
+    return pool_name(d, lang), fr_colon(f"{', '.join(parts)}; {chances}{when}", lang)
 
 
 def _listing(items: list[str], lang: str) -> str:
     shown = items if len(items) <= SHOWN + 1 else [*items[:SHOWN], f"… (+{len(items) - SHOWN})"]
-    return _fr_colon("\n".join(shown), lang)
+    return fr_colon("\n".join(shown), lang)
 
 
 def iec_round_date_changed(d: dict[str, Any], lang: str) -> tuple[str, str]:
@@ -198,7 +199,7 @@ def iec_round_date_changed(d: dict[str, Any], lang: str) -> tuple[str, str]:
             f"({was} {ircc_value(item.get('before'), lang)})"
         )
     if len(lines) == 1:
-        return _fr_colon(lines[0], lang), ""
+        return fr_colon(lines[0], lang), ""
     count = len({(i.get("code"), i.get("category")) for i in d.get("rounds", [])})
     title = (
         f"EIC : nouvelles dates de ronde pour {count} bassins"
@@ -216,7 +217,7 @@ def iec_quota_changed(d: dict[str, Any], lang: str) -> tuple[str, str]:
         for item in d.get("quotas", [])
     ]
     if len(lines) == 1:
-        return _fr_colon(lines[0], lang), ""
+        return fr_colon(lines[0], lang), ""
     title = (
         f"EIC : quotas modifiés pour {len(lines)} bassins"
         if lang == "fr"
@@ -237,8 +238,8 @@ def _pools(
         lines.append(line)
     one, many = fr if lang == "fr" else en
     if len(lines) == 1:
-        return _fr_colon(f"{one}: {lines[0]}", lang), ""
-    return _fr_colon(many.format(len(lines)), lang), _listing(lines, lang)
+        return fr_colon(f"{one}: {lines[0]}", lang), ""
+    return fr_colon(many.format(len(lines)), lang), _listing(lines, lang)
 
 
 def iec_pool_added(d: dict[str, Any], lang: str) -> tuple[str, str]:

@@ -55,6 +55,7 @@ COMMAND_MODULES = [
     "notifier.cmd_admin",
     "notifier.cmd_review",
     "notifier.cmd_hold",
+    "notifier.cmd_ptime",
 ]
 _CORE = "ircc_watch.core"
 _GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)

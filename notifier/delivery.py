@@ -51,7 +51,7 @@ from telegram.error import (
 )
 
 from ircc_watch.config import Config
-from notifier import render, schedule
+from notifier import datakinds, render, schedule
 from notifier.cmd_hold import hold_keyboard
 from notifier.i18n import t
 from notifier.routing import filter_explanation
@@ -253,11 +253,12 @@ class Delivery:
         return _later(now, self.lease_seconds)
 
     def _parts(self, row: dict[str, Any], change: dict[str, Any]) -> list[str]:
-        filters = None
+        filters, lead = None, None
         if row["role"] == "subscriber":
             sub = subscribers.get(self.db, row["chat_id"])
             filters = filter_explanation(sub, row["lang"]) if sub else None
-        return render.alert(change, row["lang"], row["role"], self.config, filters)
+            lead = datakinds.lead_lines(self.db, row["chat_id"], change, row["lang"])
+        return render.alert(change, row["lang"], row["role"], self.config, filters, lead)
 
     async def _send(self, row: dict[str, Any], change: dict[str, Any] | None, now: str) -> str:
         """Send one delivery (all its remaining parts); returns what became of it."""

@@ -251,6 +251,7 @@ TOPIC_NAMES: dict[str, dict[str, str]] = {
         "events": "Recruitment events",
         "news": "IRCC news",
         "pnp": "Provincial nominee programs",
+        "processing-times": "Processing times",
         "general": "General",
     },
     "fr": {
@@ -261,6 +262,7 @@ TOPIC_NAMES: dict[str, dict[str, str]] = {
         "events": "Événements de recrutement",
         "news": "Nouvelles d'IRCC",
         "pnp": "Programmes des candidats des provinces",
+        "processing-times": "Délais de traitement",
         "general": "Général",
     },
 }

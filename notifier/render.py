@@ -18,6 +18,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOpti
 
 from diffing.messages import describe, fmt_date, fmt_int
 from ircc_watch.config import Config
+from notifier import datakinds
 from notifier.drawtypes import draw_type
 from notifier.i18n import draw_type_label, t
 
@@ -149,6 +150,9 @@ def official_url(change: dict[str, Any], config: Config, lang: str) -> str | Non
     kind = _watch_kind(config, change["watch"])
     if kind == "ee-rounds" or change["kind"] in _DRAW_KINDS:
         return ROUNDS_PAGE.get(lang, ROUNDS_PAGE["en"])
+    page = datakinds.official_page(kind, lang)
+    if page:
+        return page
     for key in ("url", "link"):
         value = data.get(key)
         if isinstance(value, str) and value.startswith(("https://", "http://")):
@@ -194,8 +198,12 @@ def alert(
     role: str,
     config: Config,
     filters: str | None = None,
+    lead: list[str] | None = None,
 ) -> list[str]:
     """The message parts announcing ``change`` to a recipient with this language and role.
+
+    ``lead``: plain lines of the recipient's own that come right after the title (a
+    subscriber's countries in a processing-times alert).
 
     Subscribers and channels get the title, the summary, and a link to the official page (the
     rounds page for draws); for a draw, ``filters`` (the subscriber's "Your filters" line) is
@@ -204,6 +212,8 @@ def alert(
     """
     title, summary = describe(change["kind"], change.get("data") or {}, lang)
     lines = text_lines(title, "<b>{}</b>")
+    for line in lead or ():
+        lines += text_lines(line)
     if summary:
         lines += text_lines(summary)
     if filters and change["kind"] in _DRAW_KINDS:

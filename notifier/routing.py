@@ -16,6 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from ircc_watch.config import Config
+from notifier import datakinds
 from notifier.drawtypes import DRAW_TYPES, draw_type
 from notifier.i18n import draw_type_label, t
 from storage import records, subscribers
@@ -46,11 +47,15 @@ def recipients_for(
         wanted = {"draw_types": channel.draw_types, "crs_max": None}
         if draw is not None and not wants_draw(wanted, *draw):
             continue
+        if not datakinds.channel_wants(change):
+            continue
         out.append((channel.chat_id, channel.lang, "channel"))
     for sub in subscribers.following(db, change["topic"]):
         if not in_language(config, change["watch"], sub["lang"]):
             continue
         if draw is not None and not wants_draw(sub, *draw):
+            continue
+        if not datakinds.wants(db, sub["chat_id"], change):
             continue
         out.append((sub["chat_id"], sub["lang"], "subscriber"))
     return out

@@ -211,6 +211,24 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         ],
     ),
     (
+        6,
+        [
+            # What a subscriber follows of the data kinds: processing-time countries and
+            # program groups (JSON lists; NULL: none chosen) and IEC pools (code + category).
+            """CREATE TABLE ptime_prefs (
+                chat_id INTEGER PRIMARY KEY REFERENCES subscribers(chat_id) ON DELETE CASCADE,
+                countries TEXT,
+                programs TEXT
+            )""",
+            """CREATE TABLE iec_follows (
+                chat_id INTEGER NOT NULL REFERENCES subscribers(chat_id) ON DELETE CASCADE,
+                code TEXT NOT NULL,
+                category TEXT NOT NULL,
+                PRIMARY KEY (chat_id, code, category)
+            )""",
+        ],
+    ),
+    (
         7,
         [
             # How the service's parts stand (Telegram reachable or not), for `watches`/`/status`.

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
+from storage import preferences
 from storage.db import utcnow
 
 
@@ -130,6 +131,7 @@ def delete(db: sqlite_utils.Database, chat_id: int) -> None:
     """
     db.execute("DELETE FROM subscriptions WHERE chat_id = ?", [chat_id])
     db.execute("DELETE FROM deliveries WHERE chat_id = ? AND role = 'subscriber'", [chat_id])
+    preferences.delete(db, chat_id)
     db.execute("DELETE FROM subscribers WHERE chat_id = ?", [chat_id])
 
 

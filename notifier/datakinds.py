@@ -1,0 +1,71 @@
+"""What the notifier does for the data kinds: who of a topic's subscribers hears a change (by
+the choices they made), the lines put first for them, and the official page to link to.
+
+- ``iec_pool_changed`` (one pool's figures) goes only to those who follow that pool
+  (``/iec France wh``); new round dates, quotas and pools go to every IEC subscriber.
+- ``processing_time_changed``: a subscriber who chose programs (``/ptime programs``) hears only
+  those groups; one who chose countries (``/ptime country IN``) hears a country-file change only
+  when one of their countries moved, and sees their own line first (:func:`lead_lines`).
+
+Channels, which have no choices, get everything but single pools' figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from diffing.datamessages import personal_lines
+from storage import preferences
+
+# The pages people read (the watches read the data files behind them).
+OFFICIAL_PAGES = {
+    "processing-times": {
+        "en": "https://www.canada.ca/en/immigration-refugees-citizenship/services/application/"
+        "check-processing-times.html",
+        "fr": "https://www.canada.ca/fr/immigration-refugies-citoyennete/services/demande/"
+        "verifier-delais-traitement.html",
+    },
+    # IRCC publishes the pools tool in English at this address.
+    "iec-pools": {"en": "https://ircc.canada.ca/english/work/iec/selections.asp"},
+}
+
+
+def official_page(kind: str | None, lang: str) -> str | None:
+    """The page readers open for a change of a watch of ``kind``; None for other kinds."""
+    pages = OFFICIAL_PAGES.get(kind or "")
+    return (pages.get(lang) or pages["en"]) if pages else None
+
+
+def channel_wants(change: dict[str, Any]) -> bool:
+    """Whether a channel of the change's topic posts it: not one pool's figures."""
+    return change["kind"] != "iec_pool_changed"
+
+
+def wants(db: sqlite_utils.Database, chat_id: int, change: dict[str, Any]) -> bool:
+    """Whether this subscriber of the change's topic should receive it."""
+    data = change.get("data") or {}
+    if change["kind"] == "iec_pool_changed":
+        return (data.get("code"), data.get("category")) in preferences.pools(db, chat_id)
+    if change["kind"] != "processing_time_changed":
+        return True
+    chosen = preferences.programs(db, chat_id)
+    if chosen and data.get("group") not in chosen:
+        return False
+    countries = preferences.countries(db, chat_id)
+    if countries and "countries" in data:
+        return bool(countries & set(data["countries"]))
+    return True
+
+
+def lead_lines(
+    db: sqlite_utils.Database, chat_id: int, change: dict[str, Any], lang: str
+) -> list[str]:
+    """The subscriber's own countries' moves, to put first in a country-file alert."""
+    if change.get("kind") != "processing_time_changed":
+        return []
+    data = change.get("data") or {}
+    if "countries" not in data:
+        return []
+    return personal_lines(data, preferences.countries(db, chat_id), lang)

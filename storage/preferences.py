@@ -1,0 +1,71 @@
+"""Subscribers' choices for the data kinds: processing-time countries and programs, IEC pools.
+
+Tables of migration 6. ``/stop`` erases them with the subscriber (storage.subscribers.delete).
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+
+def _load(db: sqlite_utils.Database, chat_id: int, column: str) -> set[str]:
+    rows = list(db.execute(f"SELECT {column} FROM ptime_prefs WHERE chat_id = ?", [chat_id]))
+    return set(json.loads(rows[0][0])) if rows and rows[0][0] else set()
+
+
+def _store(db: sqlite_utils.Database, chat_id: int, column: str, values: set[str]) -> None:
+    db.execute(
+        f"INSERT INTO ptime_prefs (chat_id, {column}) VALUES (?, ?) "
+        f"ON CONFLICT(chat_id) DO UPDATE SET {column} = excluded.{column}",
+        [chat_id, json.dumps(sorted(values)) if values else None],
+    )
+
+
+def countries(db: sqlite_utils.Database, chat_id: int) -> set[str]:
+    """The country codes whose processing times the chat follows (empty: none chosen)."""
+    return _load(db, chat_id, "countries")
+
+
+def set_countries(db: sqlite_utils.Database, chat_id: int, codes: set[str]) -> None:
+    _store(db, chat_id, "countries", codes)
+
+
+def programs(db: sqlite_utils.Database, chat_id: int) -> set[str]:
+    """The program groups the chat follows (empty: every group)."""
+    return _load(db, chat_id, "programs")
+
+
+def set_programs(db: sqlite_utils.Database, chat_id: int, groups: set[str]) -> None:
+    _store(db, chat_id, "programs", groups)
+
+
+def pools(db: sqlite_utils.Database, chat_id: int) -> set[tuple[str, str]]:
+    """The IEC pools (country code, category) the chat follows."""
+    return {
+        (row[0], row[1])
+        for row in db.execute(
+            "SELECT code, category FROM iec_follows WHERE chat_id = ? ORDER BY code, category",
+            [chat_id],
+        )
+    }
+
+
+def follow_pool(db: sqlite_utils.Database, chat_id: int, code: str, category: str) -> bool:
+    """Follow one pool's figures; False if already followed."""
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO iec_follows (chat_id, code, category) VALUES (?, ?, ?)",
+        [chat_id, code.lower(), category.lower()],
+    )
+    return cursor.rowcount > 0
+
+
+def clear_pools(db: sqlite_utils.Database, chat_id: int) -> None:
+    db.execute("DELETE FROM iec_follows WHERE chat_id = ?", [chat_id])
+
+
+def delete(db: sqlite_utils.Database, chat_id: int) -> None:
+    """Everything this module keeps about the chat (part of /stop)."""
+    db.execute("DELETE FROM ptime_prefs WHERE chat_id = ?", [chat_id])
+    clear_pools(db, chat_id)
