@@ -6,6 +6,7 @@ Tables of migration 6. ``/stop`` erases them with the subscriber (storage.subscr
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import sqlite_utils
 
@@ -63,6 +64,17 @@ def follow_pool(db: sqlite_utils.Database, chat_id: int, code: str, category: st
 
 def clear_pools(db: sqlite_utils.Database, chat_id: int) -> None:
     db.execute("DELETE FROM iec_follows WHERE chat_id = ?", [chat_id])
+
+
+def export(db: sqlite_utils.Database, chat_id: int) -> dict[str, Any]:
+    """What this module keeps about the chat, for /export."""
+    return {
+        "processing_times": {
+            "countries": sorted(countries(db, chat_id)),
+            "programs": sorted(programs(db, chat_id)),
+        },
+        "iec_pools": [list(pool) for pool in sorted(pools(db, chat_id))],
+    }
 
 
 def delete(db: sqlite_utils.Database, chat_id: int) -> None:

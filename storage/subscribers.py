@@ -110,7 +110,12 @@ def export(db: sqlite_utils.Database, chat_id: int) -> dict[str, Any] | None:
         "ORDER BY id",
         [chat_id],
     )
-    return {"subscriber": sub, "topics": topics(db, chat_id), "deliveries": list(sent)}
+    return {
+        "subscriber": sub,
+        "topics": topics(db, chat_id),
+        "deliveries": list(sent),
+        **preferences.export(db, chat_id),
+    }
 
 
 def deactivate(db: sqlite_utils.Database, chat_id: int, reason: str) -> bool:

@@ -6,6 +6,7 @@ synthetic IEC history's first two versions, handled by the real pipeline.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -236,10 +237,16 @@ async def test_choices_route_the_next_week_and_put_a_subscriber_s_country_first(
     assert "14,588 invitations (was 11,463)" in dave["visible_text"]
 
 
-async def test_stop_erases_the_data_kind_choices(env: Env) -> None:
+async def test_export_shows_and_stop_erases_the_data_kind_choices(env: Env) -> None:
     await env.say(BOB, "/ptime country IN")
     await env.say(BOB, "/ptime programs work")
     await env.say(BOB, "/iec France wh")
+    env.fake.inject_message(BOB, "/export")
+    assert await env.fake.wait_for_async(lambda: len(env.fake.documents) == 1, timeout=5)
+    data = json.loads(env.fake.documents[0]["content"])
+    assert data["processing_times"] == {"countries": ["IN"], "programs": ["work"]}
+    assert data["iec_pools"] == [["fr", "wh"]]
+    assert set(data["topics"]) == {"iec", "processing-times"}
     await env.say(BOB, "/stop")
     assert preferences.countries(env.db, BOB) == set()
     assert preferences.programs(env.db, BOB) == set()
