@@ -34,6 +34,7 @@ FEED_SIZE = 50
 
 DB = web.AppKey("db", sqlite_utils.Database)
 SESSIONS = web.AppKey("sessions", auth.Sessions)
+THROTTLE = web.AppKey("throttle", auth.Throttle)
 SETTINGS = web.AppKey("settings", ReviewSettings)
 TELEGRAM = web.AppKey("telegram", TelegramSettings)
 PREFIX = web.AppKey("prefix", str)
@@ -87,6 +88,7 @@ def create_app(
     app = web.Application(middlewares=[_guard])
     app[DB] = db
     app[SESSIONS] = auth.Sessions(review.session_secret())
+    app[THROTTLE] = auth.Throttle()
     app[SETTINGS] = review
     app[TELEGRAM] = telegram or TelegramSettings()
     app[PREFIX] = prefix
@@ -308,12 +310,22 @@ async def login(request: web.Request) -> web.Response:
     name = " ".join(str(form.get("name") or "").split())
     given = str(form.get("secret") or "")
     settings = request.app[SETTINGS]
+    throttle = request.app[THROTTLE]
+    session = _session(request) or auth.Session.new()
+    wait = throttle.wait(name)
+    if wait > 0:
+        log.warning("review page: sign-in as %r refused for %.0f s", name[:_NAME_SHOWN_MAX], wait)
+        message = f"Too many wrong secrets for this name: try again in {wait:.0f} seconds."
+        response = _login_response(request, session, message, status=429)
+        response.headers["Retry-After"] = str(max(1, round(wait)))
+        return response
     for reviewer in settings.reviewers:
         if reviewer.name == name and auth.secret_matches(given, reviewer.secret()):
+            throttle.succeeded(name)
             log.info("review page: %s signed in", reviewer.name)
             return _signed_in(request, auth.Session.new(reviewer.name, "secret"), form.get("next"))
+    throttle.failed(name)
     log.warning("review page: failed sign-in as %r", name[:_NAME_SHOWN_MAX])
-    session = _session(request) or auth.Session.new()
     return _login_response(request, session, "Wrong name or secret.", status=401)
 
 

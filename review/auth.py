@@ -90,6 +90,42 @@ class Sessions:
         return hmac.compare_digest(token.encode(), self.csrf_token(session).encode())
 
 
+class Throttle:
+    """Slows guessing: after ``limit`` wrong secrets for one name within ``window`` seconds,
+    that name may not try again until the oldest of them is ``window`` seconds old.
+
+    With secrets of 16 characters or more, 5 guesses a minute leave nothing to guess in any
+    useful time, and a stranger typing wrong secrets keeps a maintainer out for a minute at most.
+    """
+
+    def __init__(self, limit: int = 5, window: float = 60.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._failures: dict[str, list[float]] = {}
+
+    def wait(self, key: str, now: float | None = None) -> float:
+        """Seconds before ``key`` may try again (0: now)."""
+        now = time.monotonic() if now is None else now
+        recent = [t for t in self._failures.get(key, []) if t > now - self.window]
+        if recent:
+            self._failures[key] = recent
+        else:
+            self._failures.pop(key, None)
+        if len(recent) < self.limit:
+            return 0.0
+        return recent[0] + self.window - now
+
+    def failed(self, key: str, now: float | None = None) -> None:
+        """Count one wrong secret for ``key``."""
+        self._failures.setdefault(key, []).append(time.monotonic() if now is None else now)
+        if len(self._failures) > 10_000:  # names are typed by strangers: keep memory bounded
+            self._failures.pop(next(iter(self._failures)))
+
+    def succeeded(self, key: str) -> None:
+        """Forget ``key``'s failures."""
+        self._failures.pop(key, None)
+
+
 def same_origin(headers: Mapping[str, str], expected: str) -> bool:
     """True when the request says it comes from ``expected`` (``scheme://host[:port]``).
 

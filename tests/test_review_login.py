@@ -307,3 +307,24 @@ async def test_the_feed_never_takes_its_links_from_the_host_header(db_path):
         assert 'href="https://review.example.org/feed.atom"' in body
     finally:
         await client.close()
+
+
+async def test_guessing_is_slowed_after_five_wrong_secrets_for_a_name(client):
+    for _ in range(5):
+        assert (await sign_in(client, "ana", "a wrong guess of some length")).status == 401
+    refused = await sign_in(client)  # even the right secret waits now
+    assert refused.status == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert "Too many wrong secrets for this name" in await refused.text()
+    assert (await client.get("/", allow_redirects=False)).status == 303
+
+
+def test_the_throttle_lets_a_name_try_again_once_the_window_has_passed():
+    throttle = auth.Throttle(limit=5, window=60)
+    for second in range(5):
+        throttle.failed("ana", now=1000 + second)
+    assert throttle.wait("ana", now=1010) == 50
+    assert throttle.wait("bo", now=1010) == 0
+    assert throttle.wait("ana", now=1060.5) == 0  # the first failure is a minute old
+    throttle.succeeded("ana")
+    assert throttle.wait("ana", now=1010) == 0
