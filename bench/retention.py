@@ -1,13 +1,14 @@
 """A year of checks of the shipped config.toml, with and without retention: the database size.
 
 Every watch of config.toml is checked at its own interval for ``--days`` simulated days (a fake
-clock: ``Pipeline.handle(fetch, now=...)``, no real waiting, no network). Each watch starts from
-a real or faithful saved page of its kind (tests/fixtures) and changes at a realistic rate
-(``CHANGES_PER_YEAR``: a new draw each week, news three times a week, a program page monthly...),
-each change at a random moment (seeded). An unchanged JSON or Atom feed answers 304, as their
-servers honour conditional GETs; an unchanged HTML page comes back whole (same bytes), as
-canada.ca's do. Both runs see exactly the same checks; the second prunes once a simulated day
-with the defaults (keep_fetches 30d, keep_snapshots 365d), as ``run`` does.
+clock: ``Pipeline.handle(fetch, now=...)``, no real waiting, no network). Each watch goes through
+the real or faithful saved versions of its kind (tests/fixtures), then gains one record of its
+kind at a time, at a realistic rate (``CHANGES_PER_YEAR``: a new draw each week, news three
+times a week, a program page monthly...), each change at a random moment (seeded). An unchanged
+JSON, XML or Atom feed answers 304, as their servers honour conditional GETs; an unchanged HTML
+page comes back whole (same bytes), as canada.ca's do. Both runs see exactly the same checks;
+the second prunes once a simulated day with the defaults (keep_fetches 30d, keep_snapshots
+365d), as ``run`` does.
 
     python bench/retention.py [--days 365] [--seed 1] [--keep-db FILE]
 
@@ -42,28 +43,44 @@ FIXTURES = ROOT / "tests" / "fixtures"
 START = datetime(2026, 1, 1, tzinfo=UTC)
 DAY = 86400.0
 
-# Where each shipped watch's first version comes from, and how often its content changes.
+# Where each shipped watch's versions come from (a folder or archive under tests/fixtures, in
+# name order), and how often its content changes. A watch not named here takes its kind's.
 SOURCES = {
-    "ee-rounds": "ee_rounds",
-    "ee-rounds-fr": "ee_rounds",
-    "ee-categories": "synthetic/ee-categories-en",
+    "ee-rounds": "real/ee_rounds/raw_feed_series1_all_versions.tar.xz",
+    "ee-rounds-fr": "real/ee_rounds/raw_feed_series1_all_versions.tar.xz",
     "iec": "synthetic/iec-en",
     "iec-rounds": "synthetic/iec-en",
     "gts": "synthetic/gts-occupations",
-    "gts-occupations": "synthetic/gts-occupations",
-    "cusma-professionals": "synthetic/cusma-professionals",
-    "recruitment-events": "synthetic/events-en",
-    "ircc-news": "semantic/replay/ircc-news",
-    "oinp-updates": "semantic/replay/oinp-updates",
-    "bc-pnp-invitations": "semantic/replay/bc-pnp-invitations",
-    "aaip-updates": "semantic/replay/aaip-updates",
+    "ptime-programs": "real/processing_times/ptime_non_country_en_2025_all_versions.tar.xz",
+    "ptime-countries": "real/processing_times/ptime_en_2025_all_versions.tar.xz",
 }
+KIND_SOURCES = {
+    "ee-rounds": "real/ee_rounds/raw_feed_series1_all_versions.tar.xz",
+    "ee-categories": "synthetic/ee-categories-en",
+    "iec-pools": "synthetic/iec-pools",
+    "processing-times": "real/processing_times/ptime_en_2025_all_versions.tar.xz",
+    "events": "synthetic/events-en",
+    "atom": "semantic/replay/ircc-news",
+    "pnp-updates": "semantic/replay/oinp-updates",
+    "page": "synthetic/cusma-professionals",
+}
+NAMED_SOURCES = (
+    "gts-occupations",
+    "cusma-professionals",
+    "ircc-news",
+    "oinp-updates",
+    "bc-pnp-invitations",
+    "aaip-updates",
+)
 CHANGES_PER_YEAR = {
     "ee-rounds": 52,
     "ee-rounds-fr": 52,
     "ee-categories": 6,
     "iec": 12,
     "iec-rounds": 40,
+    "iec-pools": 30,
+    "ptime-programs": 52,
+    "ptime-countries": 52,
     "gts": 4,
     "gts-occupations": 4,
     "cusma-professionals": 2,
@@ -74,20 +91,34 @@ CHANGES_PER_YEAR = {
     "aaip-updates": 50,
 }
 DEFAULT_CHANGES_PER_YEAR = 12
+# Kinds read from HTML pages: canada.ca sends them whole on every check (no 304).
+HTML_KINDS = ("page", "ee-categories", "events", "pnp-updates")
 
 
-def first_version(source: str, scratch: Path) -> bytes:
-    """The newest saved version in a fixture folder (the EE feed from its archive)."""
-    if source == "ee_rounds":
-        archive = FIXTURES / "real" / "ee_rounds" / "raw_feed_series1_all_versions.tar.xz"
-        with tarfile.open(archive) as tar:
+def source_of(watch) -> str:
+    """The fixture folder or archive a watch's versions come from."""
+    if watch.name in SOURCES:
+        return SOURCES[watch.name]
+    for folder in ("synthetic", "semantic/replay"):
+        if watch.name in NAMED_SOURCES and (FIXTURES / folder / watch.name).is_dir():
+            return f"{folder}/{watch.name}"
+    return KIND_SOURCES.get(watch.kind, KIND_SOURCES["page"])
+
+
+def saved_versions(source: str, scratch: Path) -> list[bytes]:
+    """Every saved version in a fixture folder or archive, oldest first."""
+    path = FIXTURES / source
+    if path.is_file():
+        with tarfile.open(path) as tar:
             tar.extractall(scratch, filter="data")
-        return sorted(scratch.rglob("*.json"))[-1].read_bytes()
-    return sorted(p for p in (FIXTURES / source).iterdir() if p.is_file())[-1].read_bytes()
+        files = sorted(p for p in scratch.rglob("*") if p.is_file())
+    else:
+        files = sorted(p for p in path.iterdir() if p.is_file())
+    return [f.read_bytes() for f in files]
 
 
 def next_version(kind: str, body: bytes, n: int, when: datetime) -> bytes:
-    """``body`` with one more record of its kind: a draw, an Atom entry or a dated paragraph."""
+    """``body`` with one more record of its kind (once the saved versions have run out)."""
     day = when.strftime("%Y-%m-%d")
     if kind == "ee-rounds":
         feed = json.loads(body.decode("utf-8"))
@@ -102,6 +133,13 @@ def next_version(kind: str, body: bytes, n: int, when: datetime) -> bytes:
         entry = re.sub(rb"<id>[^<]*</id>", f"<id>urn:bench:{n}</id>".encode(), match.group(0))
         entry = re.sub(rb"<title>", f"<title>Update {n}: ".encode(), entry, count=1)
         return body[: match.start()] + entry + body[match.start() :]
+    if kind == "iec-pools":
+        return re.sub(
+            rb"<invitations><!\[CDATA\[[^\]]*\]\]>",
+            f"<invitations><![CDATA[{10_000 + n * 37:,}]]>".encode(),
+            body,
+            count=1,
+        )
     paragraph = (
         f"<h2>Update {n}</h2><p>{when:%B} {when.day}, {when.year}: round {n} of invitations "
         f"was held; {100 + n % 900} invitations were issued.</p>"
@@ -130,7 +168,8 @@ def simulate(db_path: Path, days: int, seed: int, keep: bool, scratch: Path) -> 
     watches.sync(db, config.watches)
     pipeline = Pipeline(db, config)
     changes_at = schedule(config, days, seed)
-    bodies = {w.name: first_version(SOURCES[w.name], scratch / w.name) for w in config.watches}
+    saved = {w.name: saved_versions(source_of(w), scratch / w.name) for w in config.watches}
+    bodies = {name: found[0] for name, found in saved.items()}
     versions = dict.fromkeys(bodies, 0)
     served = dict.fromkeys(bodies, -1)
     queue = [(0.0, w.name) for w in config.watches]
@@ -151,8 +190,13 @@ def simulate(db_path: Path, days: int, seed: int, keep: bool, scratch: Path) -> 
         while pending and pending[0] <= moment:
             pending.pop(0)
             versions[name] += 1
-            bodies[name] = next_version(watch.kind, bodies[name], versions[name], now)
-        if served[name] == versions[name] and watch.kind in ("ee-rounds", "atom"):
+            if watch.kind == "processing-times":  # real weekly files, round and round
+                bodies[name] = saved[name][versions[name] % len(saved[name])]
+            elif versions[name] < len(saved[name]):
+                bodies[name] = saved[name][versions[name]]
+            else:
+                bodies[name] = next_version(watch.kind, bodies[name], versions[name], now)
+        if served[name] == versions[name] and watch.kind not in HTML_KINDS:
             fetch = Fetch(name, watch.url, watch.url, 304)
         else:
             fetch = Fetch(name, watch.url, watch.url, 200, bodies[name])
@@ -180,6 +224,7 @@ def simulate(db_path: Path, days: int, seed: int, keep: bool, scratch: Path) -> 
     db.conn.close()
     return {
         "checks": checks,
+        "watches": len(config.watches),
         "rows": rows,
         "size": size,
         "compact": compact,
@@ -210,7 +255,7 @@ def main() -> None:
     first = next(iter(results.values()))
     print(
         f"{args.days} simulated days of the shipped config.toml: {first['checks']:,} checks "
-        f"of {len(SOURCES)} watches, {first['rows']['changes']:,} changes stored"
+        f"of {first['watches']} watches, {first['rows']['changes']:,} changes stored"
     )
     print(
         f"{'':<18} {'fetches':>9} {'snapshots':>9} {'bodies':>7} {'file':>10} "
