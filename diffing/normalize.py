@@ -7,6 +7,7 @@ noise, and so are the "Date modified" block and the page-feedback widget inside 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -131,7 +132,7 @@ def find_region(html: str, selector: str | None = None, rule: str | None = None)
     if selector:
         soup = BeautifulSoup(html, "lxml")
         try:
-            root = soup.select_one(selector)
+            root = _compiled(selector).select_one(soup)
         except soupsieve.SelectorSyntaxError as exc:  # config-check refuses it, a DB may not
             detail = f"{selector!r}: {str(exc).splitlines()[0]}"
             raise ContentError("invalid selector", detail) from None
@@ -182,6 +183,12 @@ _META = re.compile(r"<meta\b[^>]*>", re.I)
 _HTML_TAG = re.compile(r"<html\b[^>]*>", re.I)
 _ATTRS = re.compile(r"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))")
 _DTMD_TIME = soupsieve.compile("#wb-dtmd time")
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(selector: str) -> soupsieve.SoupSieve:
+    """A watch's CSS selector, compiled once per process rather than on every fetch."""
+    return soupsieve.compile(selector)
 
 
 def _attrs(tag: str) -> dict[str, str]:

@@ -20,6 +20,7 @@ from diffing.classify import SUBSCRIBERS, WatchInfo, classify
 from diffing.diff import diff_documents
 from diffing.extract import extract
 from tests.layouts import CONTAINERS, LAYOUTS, Style, esc, group, items_list, page
+from tests.semantic_support import Replayer
 
 EXAMPLES = settings(max_examples=12, deadline=None)
 
@@ -519,3 +520,34 @@ def test_a_new_provincial_draw_gives_the_same_change_in_every_layout(style):
         "pnp-updates", render_draws(before, style).encode(), render_draws(after, style).encode()
     )
     assert got == expected
+
+
+def test_accordion_categories_and_card_events_through_the_pipeline(tmp_path):
+    """Issue 10's pages: categories in accordions, events as cards, replayed into SQLite."""
+    replay = Replayer(tmp_path / "layouts.db")
+    pages = {
+        "ee-categories-en": (
+            render_categories(CATEGORIES["en"], Style("accordion")),
+            render_categories([*CATEGORIES["en"], NEW_CATEGORY["en"]], Style("accordion")),
+        ),
+        "events-fr": (
+            render_events(EVENTS["fr"], Style("cards", "fr", grid=True)),
+            render_events([NEW_EVENT["fr"], *EVENTS["fr"]], Style("cards", "fr", grid=True)),
+        ),
+    }
+    rows = []
+    for watch, (before, after) in pages.items():
+        folder = tmp_path / watch
+        folder.mkdir()
+        (folder / "2026-03-01T1200Z_before.html").write_text(before, encoding="utf-8")
+        (folder / "2026-03-02T1200Z_after.html").write_text(after, encoding="utf-8")
+        rows += replay.folder(folder)
+    assert [(row["kind"], row["audience"], row["title"]) for row in rows] == [
+        ("new_category", "subscribers", "New Express Entry category: Transport occupations"),
+        (
+            "new_event",
+            "subscribers",
+            "Nouvel événement de recrutement : Destination Canada Forum Mobilité – Dakar",
+        ),
+    ]
+    assert rows[1]["summary"].startswith("12 mai 2026, Dakar, Sénégal")

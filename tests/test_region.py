@@ -14,6 +14,7 @@ import pytest
 from diffing.extract import extract
 from diffing.precheck import fingerprint
 from diffing.region import LEGACY, baseline_rule, locate
+from storage import snapshots
 from storage.db import open_db
 from tests.conftest import run_cli, write_config
 from tests.semantic_support import REAL, Replayer
@@ -133,3 +134,23 @@ def test_a_canada_ca_page_that_loses_its_main_after_the_baseline_never_alerts(tm
     db = open_db(tmp_path / "test.db")
     assert db["snapshots"].count == 1
     assert "the region this watch's baseline used" in db["watches"].get("dtf")["last_error"]
+
+
+def test_a_snapshot_stored_before_rules_were_recorded_keeps_reading_main(tmp_path):
+    """An old database: its last Document has no region rule, and the page then loses <main>."""
+    replay = Replayer(tmp_path / "old.db")
+    folder = tmp_path / "iec-en"
+    folder.mkdir()
+    versions = sorted(NOISE.glob("*.html"))
+    (folder / versions[0].name).write_bytes(versions[0].read_bytes())
+    assert replay.folder(folder) == []
+    (row,) = replay.db.execute("SELECT id, document FROM snapshots").fetchall()
+    document = json.loads(snapshots.document_json({"document": row[1]}))
+    del document["meta"]["region"]
+    replay.db["snapshots"].update(row[0], {"document": json.dumps(document)})
+    (folder / versions[0].name).unlink()
+    renamed = re.sub(rb"<(/?)main\b", rb"<\1div", versions[1].read_bytes())
+    (folder / versions[1].name).write_bytes(renamed)
+    assert replay.folder(folder) == []
+    assert replay.handled[-1].outcome == "error"
+    assert replay.handled[-1].error == "content region missing: no <main> element"
