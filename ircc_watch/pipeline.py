@@ -140,7 +140,8 @@ class Pipeline:
         if fresh and digest in (row.get("last_body_hash"), last["body_hash"]):
             return self._unchanged(watch, fetch, now, "unchanged", validators, digest)
         rule = self._region_rule(watch, last)
-        region = fingerprint(watch.kind, fetch.body, rule)
+        # A selector may point outside the default region: pre-check the whole <body> then.
+        region = fingerprint(watch.kind, fetch.body, "body" if watch.selector else rule)
         if (
             fresh
             and region is not None

@@ -154,3 +154,17 @@ def test_a_snapshot_stored_before_rules_were_recorded_keeps_reading_main(tmp_pat
     assert replay.folder(folder) == []
     assert replay.handled[-1].outcome == "error"
     assert replay.handled[-1].error == "content region missing: no <main> element"
+
+
+def test_a_selector_outside_main_is_pre_checked_on_the_whole_body(tmp_path, site):
+    """A watch whose selector reads the breadcrumb: an edit there is not skipped as unchanged."""
+    versions = sorted(NOISE.glob("*.html"))
+    site.set("/page.html", versions[0].read_bytes(), etag=False)
+    watch = {"name": "dtf", "url": site.url("/page.html"), "selector": "#wb-bc"}
+    config = write_config(tmp_path, [watch])
+    assert "baseline" in run_cli("--config", str(config), "check").stdout
+    edited = versions[1].read_bytes().replace(b">Canada.ca</a>", b">Canada.ca home</a>", 1)
+    assert edited != versions[1].read_bytes()
+    site.set("/page.html", edited, etag=False)
+    out = run_cli("--config", str(config), "check").stdout
+    assert "changed" in out and "Canada.ca home" in out
