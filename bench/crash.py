@@ -158,9 +158,14 @@ def main() -> None:
             fetches_before = query(db_path, "SELECT COUNT(*) FROM fetches")[0][0]
             sent_before = len(fake.sent)
             process = start(config_path, log)
-            if not wait_for(lambda b=banners: log_lines(log) > b, 60):
+            if not wait_for(
+                lambda b=banners, p=process: log_lines(log) > b or p.poll() is not None, 180
+            ):
                 process.kill()
-                raise SystemExit(f"run did not start; see {log}")
+            if process.poll() is not None or log_lines(log) <= banners:
+                process.kill()
+                tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+                raise SystemExit(f"run did not start (exit {process.poll()}):\n{tail}")
             delay = rng.uniform(0, args.window)
             time.sleep(delay)
             process.send_signal(signal.SIGKILL)
