@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -13,6 +14,15 @@ from storage.schema import MIGRATIONS
 def utcnow() -> str:
     """The current UTC time as stored everywhere: ISO 8601, seconds, trailing Z."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def dict_rows(db: sqlite_utils.Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    """Rows as dicts through a plain cursor: sqlite-utils' ``query`` wraps every read in a
+    SAVEPOINT, which on the hot path (every check reads its watch row) cost more than the
+    read itself."""
+    cursor = db.conn.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:

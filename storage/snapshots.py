@@ -18,6 +18,8 @@ from typing import Any
 import sqlite_utils
 import zstandard
 
+from storage.db import dict_rows
+
 LEVEL = 3
 MAX_DELTAS = 50
 WHOLE = "zstd"
@@ -138,7 +140,7 @@ def _decode_field(db: sqlite_utils.Database, row: dict[str, Any], key: str, stor
 
 
 def _rows(db: sqlite_utils.Database, sql: str, params: list[Any]) -> dict[str, Any] | None:
-    rows = list(db.query(sql, params))
+    rows = dict_rows(db, sql, params)
     return SnapshotRow(db, rows[0]) if rows else None
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
-from storage.db import utcnow
+from storage.db import dict_rows, utcnow
 
 
 def sync(db: sqlite_utils.Database, watches: Iterable[Any]) -> None:
@@ -39,7 +39,7 @@ def sync(db: sqlite_utils.Database, watches: Iterable[Any]) -> None:
 
 def get(db: sqlite_utils.Database, name: str) -> dict[str, Any] | None:
     """One watch row, or None."""
-    rows = list(db.query("SELECT * FROM watches WHERE name = ?", [name]))
+    rows = dict_rows(db, "SELECT * FROM watches WHERE name = ?", [name])
     return rows[0] if rows else None
 
 
