@@ -115,12 +115,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 _JSON_ERRORS = False
 
 
-def error(text: str) -> None:
+def error(text: str, level: int = logging.ERROR) -> None:
     """Tell the user what went wrong on stderr: as is, or as JSON under ``--log-format json``
     (every line on stderr is then JSON)."""
     if _JSON_ERRORS:
         for line in text.splitlines():
-            logging.getLogger("ircc_watch.cli").error(line)
+            logging.getLogger("ircc_watch.cli").log(level, line)
     else:
         print(text, file=sys.stderr)
 
@@ -297,11 +297,10 @@ def cmd_replay(args: argparse.Namespace, config: Config) -> int:
         taken = [(name, n) for name, n in taken if n]
         if taken:
             listed = ", ".join(f"{name} ({n} snapshots)" for name, n in taken)
-            print(
+            error(
                 f"replay: {config.settings.database} already has snapshots of {listed}; "
                 "replaying would announce their changes again. Fix: use a new --db, or pass "
                 "--append to add these versions after them.",
-                file=sys.stderr,
             )
             return 2
     pipeline = Pipeline(db, config, recipients=lambda change: recipients_for(db, config, change))
@@ -314,19 +313,16 @@ def cmd_replay(args: argparse.Namespace, config: Config) -> int:
                 outcome = replay_file(pipeline, watch, path)
             except OSError as exc:
                 failed += 1
-                print(f"replay: {folder.name}/{path.name}: {exc.strerror}", file=sys.stderr)
+                error(f"replay: {folder.name}/{path.name}: {exc.strerror}")
                 continue
             if outcome.outcome == "error":
                 failed += 1
-                print(f"replay: {folder.name}/{path.name}: {outcome.error}", file=sys.stderr)
+                error(f"replay: {folder.name}/{path.name}: {outcome.error}")
             for change in outcome.changes:
                 changed += 1
                 print(change_json(change), flush=False)
     sys.stdout.flush()
-    print(
-        f"replay: {files} file(s), {changed} change(s), {failed} failed",
-        file=sys.stderr,
-    )
+    error(f"replay: {files} file(s), {changed} change(s), {failed} failed", logging.WARNING)
     return 0
 
 

@@ -3,6 +3,7 @@ never a traceback (closed pipe, missing folder, a file that is not a database, a
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -98,3 +99,16 @@ def test_exit_codes_are_the_documented_ones(tmp_path):
         assert any(
             line.lstrip("| ").startswith(code) and meaning in line for line in readme.splitlines()
         ), code
+
+
+def test_under_json_logs_every_line_on_stderr_is_json(tmp_path):
+    config, folder = make_history(tmp_path)
+    (folder / "dtf" / "2025-03-01T1200Z_empty.html").write_bytes(b"")
+    json_logs = ("--config", str(config), "--log-format", "json")
+    done = run_cli(*json_logs, "replay", str(folder))
+    again = run_cli(*json_logs, "replay", str(folder))
+    missing = run_cli(*json_logs, "--db", str(tmp_path / "no" / "x.db"), "changes")
+    for run in (done, again, missing):
+        lines = run.stderr.splitlines()
+        assert lines and all(json.loads(line)["message"] for line in lines), run.stderr
+    assert any("1 failed" in json.loads(line)["message"] for line in done.stderr.splitlines())
