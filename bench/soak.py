@@ -22,6 +22,7 @@ import os
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -39,6 +40,8 @@ SYNTHETIC = ROOT / "tests" / "fixtures" / "synthetic"
 SEMANTIC = ROOT / "tests" / "fixtures" / "semantic" / "replay"
 NOISE = REAL / "canada_ca_html" / "gcweb_noise_only" / "person-gender"
 NOISE_PAGES = sorted(NOISE.glob("*.html"))
+
+PTIME = REAL / "processing_times"
 
 # What the local site serves for each kind of the shipped config: real pages and feeds where
 # the fixtures have them, the faithful GCWeb pages of tests/fixtures/synthetic otherwise.
@@ -69,7 +72,27 @@ BODIES: dict[str, tuple[Path, str, bool]] = {  # kind → (file, content type, b
         "text/html; charset=utf-8",
         True,
     ),
+    "iec-pools": (
+        SYNTHETIC / "iec-pools" / "2023-02-10T2100Z_v1-baseline.xml",
+        "application/xml",
+        False,
+    ),
+    "processing-times": (PTIME / "ptime_en_2025_all_versions.tar.xz", "application/json", False),
 }
+
+
+def body_of(kind: str, url: str) -> tuple[bytes, str, bool]:
+    """The bytes served for a watch of ``kind`` (at ``url``), their type, and if they vary."""
+    if kind not in BODIES:
+        raise SystemExit(f"bench/soak.py has no page for kind {kind!r}: add one to BODIES")
+    file, content_type, vary = BODIES[kind]
+    if file.name.endswith(".tar.xz"):
+        if "non-country" in url:
+            file = PTIME / "ptime_non_country_en_2025_all_versions.tar.xz"
+        with tarfile.open(file) as tar:
+            first = min((m for m in tar.getmembers() if m.isfile()), key=lambda m: m.name)
+            return tar.extractfile(first).read(), content_type, vary
+    return file.read_bytes(), content_type, vary
 
 
 def proc_status(pid: int) -> dict[str, int]:
@@ -123,9 +146,9 @@ def watch_blocks(scenario: str, site: LocalSite, factor: float) -> tuple[str, in
     shipped = load_config(ROOT / "config.toml").watches
     for i in range(200):
         model = shipped[i % len(shipped)]
-        file, content_type, vary = BODIES[model.kind]
+        body, content_type, vary = body_of(model.kind, model.url)
         path = f"/b{i}"
-        site.set(path, file.read_bytes(), content_type=content_type, vary=vary)
+        site.set(path, body, content_type=content_type, vary=vary)
         seconds = max(1, round(model.interval / factor))
         blocks.append(
             f'[[watch]]\nname = "{model.name}-{i}"\nurl = "{site.url(path)}"\n'
