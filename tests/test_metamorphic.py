@@ -3,7 +3,8 @@
 For each structured HTML kind (``ee-categories``, ``events``, ``pnp-updates``) the same
 content is rendered by ``tests/layouts.py`` as a table, a bulleted list, ``<h2>`` sections,
 ``<h3>`` sections under an ``<h2>``, a WET accordion, GCWeb panels, cards, a definition
-list and WET tabs, in English and French, with the entries in any order, in or out of a
+list and WET tabs (categories also as one table with a category column), in English and
+French, with the entries in any order, in or out of a
 grid, with any whitespace between tags. Every rendering must give the records of the
 table rendering, and the same edit (a new category, new occupations, a new event, a new
 provincial draw) must give the same subscriber changes in every layout.
@@ -116,6 +117,31 @@ def _occupation_table(name: str | None, occupations: dict[str, str], style: Styl
     )
 
 
+def _category_column_table(categories: list[tuple[str, dict[str, str]]], style: Style) -> str:
+    """One table for every category: a Category column (spanning its rows, or repeated)."""
+    gap = style.gap
+    _, _, _, occupation, code = CATEGORY_TEXT[style.lang]
+    category = "Category" if style.lang == "en" else "Catégorie"
+    rows = []
+    for name, occupations in categories:
+        for index, (noc, title) in enumerate(occupations.items()):
+            if style.variant % 4 == 3:
+                first = (
+                    f'<th scope="row" rowspan="{len(occupations)}">{esc(name)}</th>'
+                    if index == 0
+                    else ""
+                )
+            else:
+                first = f"<td>{esc(name)}</td>"
+            rows.append(f"<tr>{first}<td>{esc(title)}</td><td>{esc(noc)}</td></tr>")
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in (category, occupation, code))
+    return (
+        f'<table class="table table-bordered">{gap}<thead><tr>{head}</tr></thead>{gap}<tbody>'
+        + gap.join(rows)
+        + f"</tbody>{gap}</table>"
+    )
+
+
 def _anchor(name: str) -> str:
     return "c-" + "".join(ch for ch in name.lower() if ch.isalnum())[:24]
 
@@ -133,7 +159,9 @@ def render_categories(categories: list[tuple[str, dict[str, str]]], style: Style
         style,
     )
     layout = style.layout
-    if layout == "table":
+    if layout == "table" and style.variant % 2:
+        body = _category_column_table(categories, style)
+    elif layout == "table":
         body = gap.join(_occupation_table(name, occ, style) for name, occ in categories)
     elif layout == "list":
         body = (

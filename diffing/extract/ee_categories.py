@@ -51,10 +51,21 @@ def extract(
     lines = to_lines(root)
     tree = build(root)
     blocks = category_blocks(tree)
-    if not blocks:
+    tables = category_tables(tree)
+    if not blocks and not tables:
         raise ContentError("no categories", "no category blocks on the page")
     records: dict[str, dict[str, Any]] = {}
     names: set[str] = set()
+    for name, found_occupations in tables.items():
+        names.add(name)
+        records.setdefault(
+            CATEGORY_PREFIX + category_key(name),
+            {
+                "name": name,
+                "occupations": dict(sorted(found_occupations.items())),
+                "requirements": [],
+            },
+        )
     for block in blocks:
         names.add(block.title)
         key = CATEGORY_PREFIX + category_key(block.title)
@@ -68,6 +79,9 @@ def extract(
     for block in blocks:
         for node in block.all_nodes():
             node.extract()
+    for item in tree.all_items():
+        if _category_column(item) is not None and item.table.element is not None:
+            item.table.element.extract()
     page = page_name(found.title)
     for key, section in section_records(to_lines(root), first_heading=page).items():
         if section["section"] in names:
@@ -86,6 +100,27 @@ def category_key(name: str) -> str:
     return "-".join(kept or words)
 
 
+def category_tables(tree: Block) -> dict[str, dict[str, str]]:
+    """Categories of tables with a category column: name → {NOC code: occupation title}."""
+    found: dict[str, dict[str, str]] = {}
+    for item in tree.all_items():
+        column = _category_column(item)
+        noc = noc_of(item) if column is not None else None
+        if noc is None or column is None or column >= len(item.cells):
+            continue
+        name = item.cells[column].text
+        if name:
+            found.setdefault(name, {}).setdefault(*noc)
+    return found
+
+
+def _category_column(item: Item) -> int | None:
+    """The category column of a row's table that also has a NOC column, else None."""
+    if item.kind != "row" or item.table is None or item.table.column("noc", "cnp") is None:
+        return None
+    return item.table.column("categor", "catégor")
+
+
 def noc_of(item: Item) -> tuple[str, str] | None:
     """(NOC code, occupation title) when ``item`` names an occupation, else None."""
     if item.kind == "row":
@@ -99,8 +134,9 @@ def noc_of(item: Item) -> tuple[str, str] | None:
         match = re.search(r"\b\d{5}\b", cells[column])
         if not match:
             return None
-        title_column = 0 if column != 0 else 1
-        return match.group(0), cells[title_column] if title_column < len(cells) else ""
+        taken = {column, table.column("categor", "catégor") if table is not None else None}
+        title_column = next((i for i in range(len(cells)) if i not in taken), None)
+        return match.group(0), cells[title_column] if title_column is not None else ""
     match = _NOC_TEXT.search(item.text)
     if not match:
         return None
@@ -121,7 +157,9 @@ def category_blocks(tree: Block) -> list[Block]:
     """Every category block, in page order (see the module docstring)."""
     owners: list[Block] = []
     for block in tree.walk():
-        if block.source == "root" or not any(noc_of(item) for item in block.items):
+        if block.source == "root" or not any(
+            noc_of(item) for item in block.items if _category_column(item) is None
+        ):
             continue
         owner = _named(block)
         if owner is not None and owner not in owners:

@@ -28,6 +28,7 @@ class Table:
     caption: str
     columns: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
+    element: Tag | None = field(default=None, repr=False, compare=False)
 
     def column(self, *words: str) -> int | None:
         """Index of the first column whose header mentions one of ``words`` (case-folded)."""
@@ -69,7 +70,7 @@ def parse_table(table: Tag) -> Table:
         break
     columns = [cell.text for cell in grid[header_rows - 1]] if header_rows else []
     body = [row for row in grid[header_rows:] if any(cell.text for cell in row)]
-    return Table(caption=caption, columns=columns, rows=body)
+    return Table(caption=caption, columns=columns, rows=body, element=table)
 
 
 _CELLS = ("td", "th")
