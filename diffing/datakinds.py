@@ -15,6 +15,7 @@ from typing import Any
 
 from diffing.classify import (
     CLASSIFIERS,
+    MAINTAINERS,
     REMOVERS,
     SUBSCRIBERS,
     Change,
@@ -111,7 +112,8 @@ def _ptime_data(
 
 
 def iec(watch: WatchInfo, diff: Diff) -> list[Change]:
-    """Pool figures to the pool's followers; new round dates, quotas and pools to everyone."""
+    """Pool figures to the pool's followers; new round dates, quotas and pools to everyone;
+    any other field of a pool (its location's name, extra elements) to maintainers."""
     chancesdate = diff.current.get(iec_pools.AS_OF_KEY, {}).get("chancesdate", "")
     changes: list[Change] = []
     rounds: list[dict[str, Any]] = []
@@ -148,6 +150,15 @@ def iec(watch: WatchInfo, diff: Diff) -> list[Change]:
                 "as_of": chancesdate,
             }
             changes.append(Change(IEC_POOL_CHANGED, SUBSCRIBERS, _url(watch, data), key))
+        other = {
+            name: list(values)
+            for name, values in fields.items()
+            if name not in (*POOL_FIELDS, *ROUND_FIELDS, "quota")
+        }
+        if other:
+            # A renamed location, a new sub-pool's figures: nobody's alert, but never missed.
+            data = {**_pool(record), "changes": other, "as_of": chancesdate}
+            changes.append(Change(IEC_POOL_CHANGED, MAINTAINERS, _url(watch, data), key))
     if rounds:
         data = {"rounds": rounds, "as_of": chancesdate}
         changes.append(Change(IEC_ROUND_DATE, SUBSCRIBERS, _url(watch, data)))

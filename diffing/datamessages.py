@@ -171,6 +171,12 @@ def iec_pool_changed(d: dict[str, Any], lang: str) -> tuple[str, str]:
             text += f" ({was} {ircc_value(changes[name][0], lang)})"
         return text
 
+    if not any(name in changes for name in ("invitations", "candidates", "spots", "chances")):
+        lines = [
+            f"{name}: {ircc_value(old, lang)} → {ircc_value(new, lang)}"
+            for name, (old, new) in changes.items()
+        ]
+        return pool_name(d, lang), _listing(lines, lang)
     parts = [
         figure("invitations", "{} invitations", "{} invitations"),
         figure("candidates", "{} candidates in the pool", "{} candidats dans le bassin"),

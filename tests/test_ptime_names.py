@@ -97,3 +97,19 @@ def test_french_messages_translate_ircc_s_english_values():
     assert describe("processing_time_changed", data, "en")[0] == (
         "IEC work permits: processing time 5 weeks → 4 weeks (IRCC, as of December 3, 2025)"
     )
+
+
+def test_a_program_that_appears_is_told_as_newly_listed(documents):
+    from diffing.classify import WatchInfo, classify
+    from diffing.diff import diff_documents
+
+    path = next(p for p, _ in documents if "non_country" in str(p))
+    old = extract(path.read_bytes())
+    data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    data["iec"]["iec_next"] = "3 weeks"
+    new = extract(json.dumps(data).encode())
+    diff = diff_documents(old.text, new.text, old.records, new.records, old.records)
+    (change,) = classify(WatchInfo("ptime-programs", "processing-times"), diff)
+    assert change.data["moves"] == [{"program": "iec_next", "before": None, "after": "3 weeks"}]
+    title, _ = describe(change.kind, change.data)
+    assert title.startswith("iec_next: now listed, 3 weeks (IRCC, as of ")

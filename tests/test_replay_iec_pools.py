@@ -150,3 +150,20 @@ def test_french_messages():
 def test_not_the_pools_file_is_a_fault(body):
     with pytest.raises(ContentError):
         extract(body)
+
+
+def test_any_other_pool_field_reaches_maintainers():
+    from diffing.classify import WatchInfo, classify
+    from diffing.diff import diff_documents
+
+    old = extract(VERSIONS[0].read_bytes())
+    body = VERSIONS[0].read_bytes().replace(b'location="Korea, Republic of"', b'location="Korea"')
+    new = extract(body)
+    diff = diff_documents(old.text, new.text, old.records, new.records, old.records)
+    (change,) = classify(WatchInfo("iec-pools", "iec-pools", "iec"), diff)
+    assert (change.kind, change.audience) == ("iec_pool_changed", "maintainers")
+    assert change.data["changes"] == {"location": ["Korea, Republic of", "Korea"]}
+    assert describe(change.kind, change.data) == (
+        "IEC Working Holiday — Korea",
+        "location: Korea, Republic of → Korea",
+    )
