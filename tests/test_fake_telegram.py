@@ -30,7 +30,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from tests.fakes.telegram_api import FakeTelegram, HtmlParseError, parse_html
+from tests.fakes.telegram_api import FakeTelegram, HtmlParseError, _RateLimiter, parse_html
 
 CHAT = 4242
 
@@ -410,17 +410,18 @@ def test_standalone_server_with_control_api_stops_on_ctrl_c() -> None:
             process.kill()
 
 
-async def test_speed_compresses_the_limits_in_time() -> None:
-    limits = {"global_per_second": 3, "per_chat_per_second": math.inf, "speed": 20}
-    with FakeTelegram(**limits) as fake:
-        async with Bot(fake.token, base_url=fake.base_url) as bot:
-            for chat in (1, 2, 3):  # the burst stays 3
-                await bot.send_message(chat, "ok")
-            with pytest.raises(RetryAfter):
-                await bot.send_message(4, "too fast")
-            await asyncio.sleep(0.1)  # 60 a second now: a token every 1/60 s
-            await bot.send_message(4, "fine again")
-    assert [r["chat_id"] for r in fake.rate_limited] == [4]
+def test_speed_compresses_the_limits_in_time() -> None:
+    """Rates are multiplied by ``speed``, bursts stay; read on the limiter's own clock, so the
+    machine's load cannot change the verdict."""
+    now = 1000.0
+    fast = _RateLimiter(3, math.inf, 20, 1, speed=20)
+    assert [fast.acquire(chat, now) for chat in (1, 2, 3)] == [None, None, None]  # burst of 3
+    assert fast.acquire(4, now) == 1  # too fast: 429, retry_after rounded up to 1 s
+    assert fast.acquire(4, now + 1 / 60) is None  # 60 a second now: a token every 1/60 s
+    normal = _RateLimiter(3, math.inf, 20, 1)
+    assert [normal.acquire(chat, now) for chat in (1, 2, 3)] == [None, None, None]
+    assert normal.acquire(4, now + 1 / 60) == 1  # at speed 1 that is far too soon
+    assert normal.acquire(4, now + 1 / 3) is None
 
 
 async def test_channels_members_kicks_and_documents(fake: FakeTelegram, bot: Bot) -> None:
