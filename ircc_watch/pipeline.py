@@ -22,6 +22,7 @@ from diffing.diff import diff_documents
 from diffing.document import ContentError, Document
 from diffing.extract import extract
 from diffing.kinds import is_bulk, reading_problem, spec_for
+from diffing.likeness import unrelated_page
 from diffing.messages import describe
 from diffing.normalize import NORMALIZER_VERSION
 from diffing.precheck import HTML_KINDS, fingerprint
@@ -164,6 +165,9 @@ class Pipeline:
                 return self._failure(watch, fetch, now, str(exc))
             document, problem = None, str(exc)
         else:
+            lost = self._not_the_page(watch, last, document)
+            if lost:
+                return self._failure(watch, fetch, now, lost)
             reference = len(records.present(self.db, watch.name, spec.record_prefix))
             problem = reading_problem(spec, document.records, reference)
         if problem is not None or document is None:
@@ -180,6 +184,14 @@ class Pipeline:
         return self._snapshot(
             watch, fetch, now, document, last, validators, digest, region, comparison
         )
+
+    def _not_the_page(
+        self, watch: Watch, last: dict[str, Any] | None, document: Document
+    ) -> str | None:
+        """Why an HTML reading is not the watched page (an error page served as 200), or None."""
+        if last is None or watch.kind not in HTML_KINDS:
+            return None
+        return unrelated_page(last["content"] or "", document.text)
 
     def _compare(self, watch: Watch, document: Document, last: dict[str, Any] | None) -> Comparison:
         """The structured diff of a new Document against the last snapshot and known records."""
@@ -245,6 +257,9 @@ class Pipeline:
             )
         except ContentError as exc:
             return self._failure(watch, fetch, now, str(exc))
+        lost = self._not_the_page(watch, last, page)
+        if lost:
+            return self._failure(watch, fetch, now, lost)
         row = watches.get(self.db, watch.name) or {}
         entering = not row.get("degraded_since")
         if not entering and last is not None and last["content_hash"] == page.content_hash():
