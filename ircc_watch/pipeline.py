@@ -177,6 +177,10 @@ class Pipeline:
         content_hash = document.content_hash()
         if last is not None and last["content_hash"] == content_hash:
             return self._unchanged(watch, fetch, now, "unchanged", validators, digest, region)
+        if self._stale_copy(watch, last, content_hash, now):
+            # Nothing of the stale copy is kept (no validators, no hashes): if it is in fact
+            # the page going back, it is read again at the next check and told after the grace.
+            return self._unchanged(watch, fetch, now, "stale")
         if row.get("degraded_since"):
             comparison = self._recovery(watch, fetch.body, document, last, row)
         else:
@@ -184,6 +188,20 @@ class Pipeline:
         return self._snapshot(
             watch, fetch, now, document, last, validators, digest, region, comparison
         )
+
+    def _stale_copy(
+        self, watch: Watch, last: dict[str, Any] | None, content_hash: str, now: str
+    ) -> bool:
+        """Whether this content is an earlier version served again while the newest is recent.
+
+        A CDN node that missed the last update flips a page back and forth (A, B, A, B): a
+        version the watch had before its newest one, seen while that newest snapshot is
+        younger than the removal grace, is a stale copy, not an edit to tell. Once the newest
+        version has stood that long, an earlier one coming back is a real revert and is told.
+        """
+        if last is None or last["observed_at"] <= _shift(now, -self.removal_grace):
+            return False
+        return snapshots.had_content(self.db, watch.name, content_hash, last["id"])
 
     def _not_the_page(
         self, watch: Watch, last: dict[str, Any] | None, document: Document

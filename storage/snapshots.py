@@ -149,6 +149,15 @@ def latest(db: sqlite_utils.Database, watch: str) -> dict[str, Any] | None:
     return _rows(db, "SELECT * FROM snapshots WHERE watch = ? ORDER BY id DESC LIMIT 1", [watch])
 
 
+def had_content(db: sqlite_utils.Database, watch: str, content_hash: str, before: int) -> bool:
+    """Whether a snapshot of ``watch`` older than id ``before`` had this content hash."""
+    found = db.execute(
+        "SELECT 1 FROM snapshots WHERE watch = ? AND id < ? AND content_hash = ? LIMIT 1",
+        [watch, before, content_hash],
+    ).fetchone()
+    return found is not None
+
+
 def get(db: sqlite_utils.Database, snapshot_id: int) -> dict[str, Any] | None:
     return _rows(db, "SELECT * FROM snapshots WHERE id = ?", [snapshot_id])
 

@@ -34,17 +34,17 @@ class OneWatch:
         self.pipeline = Pipeline(self.db, self.config)
         self.day = 0
 
-    def check(self, body: str | bytes) -> Outcome:
-        """One 200 response with ``body``, a day after the previous one."""
+    def check(self, body: str | bytes, at: str | None = None) -> Outcome:
+        """One 200 response with ``body`` observed ``at``, or a day after the previous one."""
         self.day += 1
         watch = self.config.watches[0]
         data = body.encode("utf-8") if isinstance(body, str) else body
         fetch = Fetch(watch="w", url=watch.url, final_url=watch.url, status=200, body=data)
-        return self.pipeline.handle(fetch, now=f"2026-01-{self.day:02d}T10:00:00Z")
+        return self.pipeline.handle(fetch, now=at or f"2026-01-{self.day:02d}T10:00:00Z")
 
-    def told(self, body: str | bytes) -> list[tuple[str, str]]:
+    def told(self, body: str | bytes, at: str | None = None) -> list[tuple[str, str]]:
         """(kind, audience) of what one check with ``body`` stored."""
-        return [(row["kind"], row["audience"]) for row in self.check(body).changes]
+        return [(row["kind"], row["audience"]) for row in self.check(body, at).changes]
 
     def subscriber_rows(self) -> list[dict[str, Any]]:
         """Every stored change meant for subscribers, oldest first."""
