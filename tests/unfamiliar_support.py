@@ -16,7 +16,14 @@ from ircc_watch.pipeline import Outcome, Pipeline
 from storage import watches
 from storage.db import open_db
 
-DOMAINS = ["canada.ca", "welcomebc.ca", "ontario.ca", "alberta.ca", "gov.mb.ca", "127.0.0.1"]
+DOMAINS = [
+    "canada.ca",
+    "welcomebc.ca",
+    "ontario.ca",
+    "alberta.ca",
+    "immigratemanitoba.com",
+    "127.0.0.1",
+]
 
 
 class OneWatch:

@@ -23,7 +23,11 @@ from diffing.dates import fold
 from diffing.document import ContentError, Document
 from diffing.textutil import squash
 
-_NEWS_PATH = re.compile(r"(?P<folder>/news/\d{4}/\d{2})/(?P<slug>[^/]+?)0?\.html?$")
+_NEWS_PATH = re.compile(
+    r"(?P<folder>/(?:news|nouvelles)/\d{4}/\d{2})/(?P<slug>[^/]+?)0?\.html?$"
+)
+# A feed ends with its root's closing tag (comments and whitespace may follow).
+_CLOSED = re.compile(rb"</(?:[\w.-]+:)?(?:feed|rss|RDF)\s*>(?:\s|<!--.*?-->)*$", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -36,6 +40,9 @@ def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Docum
         problem = parsed.get("bozo_exception")
         detail = f"invalid XML ({problem})" if problem else "no Atom, RSS or RDF root element"
         raise ContentError("not a feed", detail)
+    if not _CLOSED.search(body[-4096:]):
+        # feedparser reads what it can of a cut-off feed: a half entry would be news.
+        raise ContentError("truncated body", "the feed ends before its closing root tag")
     records: dict[str, dict[str, Any]] = {}
     for entry in parsed.entries:
         record = entry_record(entry)
