@@ -265,7 +265,14 @@ def _new_event(d: dict[str, Any], lang: str) -> tuple[str, str]:
     )
 
 
-PROVINCES_FR = {"British Columbia": "Colombie-Britannique"}
+PROVINCES_FR = {
+    "British Columbia": "Colombie-Britannique",
+    "Quebec": "Québec",
+    "Nova Scotia": "Nouvelle-Écosse",
+    "New Brunswick": "Nouveau-Brunswick",
+    "Prince Edward Island": "Île-du-Prince-Édouard",
+    "Newfoundland and Labrador": "Terre-Neuve-et-Labrador",
+}
 
 
 def _pnp_update(d: dict[str, Any], lang: str) -> tuple[str, str]:
@@ -280,14 +287,20 @@ def _pnp_update(d: dict[str, Any], lang: str) -> tuple[str, str]:
         if score is not None:
             facts.append(f"note minimale {fmt_int(score, 'fr')}")
         body = f"{when} : {', '.join(facts)}." if facts else f"{when}."
-        title = f"Programme des candidats des provinces ({province}) : {d.get('headline', '')}"
+        program = (
+            f"Programme des candidats des provinces ({province})"
+            if province
+            else ("Programme des candidats des provinces")
+        )
+        title = f"{program} : {d.get('headline', '')}"
         return title, _lines(body)
     if invitations is not None:
         facts.append(f"{fmt_int(invitations)} invitations")
     if score is not None:
         facts.append(f"lowest score {fmt_int(score)}")
     body = f"{when}: {', '.join(facts)}." if facts else f"{when}."
-    return f"{province} PNP: {d.get('headline', '')}", _lines(body)
+    program = f"{province} PNP" if province else "Provincial Nominee Program"
+    return f"{program}: {d.get('headline', '')}", _lines(body)
 
 
 def fmt_range(start: str, end: str | None, lang: str = "en") -> str:

@@ -23,9 +23,7 @@ from diffing.dates import fold
 from diffing.document import ContentError, Document
 from diffing.textutil import squash
 
-_NEWS_PATH = re.compile(
-    r"(?P<folder>/(?:news|nouvelles)/\d{4}/\d{2})/(?P<slug>[^/]+?)0?\.html?$"
-)
+_NEWS_PATH = re.compile(r"(?P<folder>/(?:news|nouvelles)/\d{4}/\d{2})/(?P<slug>[^/]+?)0?\.html?$")
 # A feed ends with its root's closing tag (comments and whitespace may follow).
 _CLOSED = re.compile(rb"</(?:[\w.-]+:)?(?:feed|rss|RDF)\s*>(?:\s|<!--.*?-->)*$", re.S)
 _TAG = re.compile(r"<[^>]+>")

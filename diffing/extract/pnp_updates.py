@@ -38,14 +38,27 @@ PROVINCES = {
     "welcomebc.ca": "British Columbia",
     "alberta.ca": "Alberta",
     "saskatchewan.ca": "Saskatchewan",
+    "immigratemanitoba.com": "Manitoba",
+    "gov.mb.ca": "Manitoba",
+    "quebec.ca": "Quebec",
+    "novascotiaimmigration.com": "Nova Scotia",
+    "welcomenb.ca": "New Brunswick",
+    "princeedwardisland.ca": "Prince Edward Island",
+    "gov.nl.ca": "Newfoundland and Labrador",
 }
 _INVITATIONS = (
     re.compile(r"(\d[\d,\u00a0\u202f ]*)\s+invitations", re.I),
     re.compile(r"invitations to apply to (\d[\d,\u00a0\u202f ]*)\s+candidates", re.I),
+    # immigratemanitoba.com: "Number of Letters of Advice to Apply issued: 48".
+    re.compile(r"(?:letters of advice to apply|invitations)(?: issued)?\s*:\s*(\d[\d,]*)", re.I),
 )
 _SCORE = re.compile(
-    r"(?:score|note|pointage)\s+(?:minimale?\s+)?(?:of|de)\s+(\d+)|(\d+)\s+points", re.I
+    r"(?:score|note|pointage)\s+(?:minimale?\s+)?(?:of|de)\s+(\d+)|(\d+)\s+points"
+    r"|lowest[- ]ranked candidate(?: invited)?\s*:\s*(\d+)",
+    re.I,
 )
+# "Date: January 9, 2026" opening a block titled "EOI Draw #262" (immigratemanitoba.com).
+_DATE_FIELD = re.compile(r"^(?:draw )?date(?: of (?:the )?draw)?\s*:\s*(.+)$", re.I)
 _FIGURE = re.compile(r"\d[\d,\u00a0\u202f ]*")
 # "Express Entry: we issued 45 invitations …": a short lead without figures is the headline.
 _LEAD = re.compile(r"^([^:\d]{3,60}?)\s*:\s+(.+)$", re.S)
@@ -120,7 +133,7 @@ def invitations_in(text: str) -> int | None:
 
 def score_in(text: str) -> int | None:
     """The lowest score stated in ``text`` ("a score of 57 and above" … "81" → 57)."""
-    scores = [int(a or b) for a, b in _SCORE.findall(text)]
+    scores = [int(a or b or c) for a, b, c in _SCORE.findall(text)]
     return min(scores) if scores else None
 
 
@@ -132,6 +145,7 @@ def block_entries(tree: Block, year: int | None) -> list[dict[str, Any]]:
             continue
         dated = _dated_title(block.title, year)
         if dated is None:
+            found.extend(_date_field_entries(block, year))
             continue
         day, headline = dated
         year = int(day[:4])
@@ -153,6 +167,19 @@ def _dated_title(title: str, year: int | None) -> tuple[str, str] | None:
     if rest[0] in ":–—-" and len(title) <= _MAX_HEADLINE:
         return spans[0][0], rest[1:].strip()
     return (spans[0][0], "") if len(title) <= 40 else None
+
+
+def _date_field_entries(block: Block, year: int | None) -> list[dict[str, Any]]:
+    """A block titled by its draw ("EOI Draw #262") whose first line is "Date: …": one entry
+    per sub-block ("EOI Draw #262: Skilled Workers in Manitoba"), or one for its text."""
+    field = _DATE_FIELD.match(block.items[0].text) if block.items else None
+    day = leading_date(field.group(1), year) if field else None
+    if day is None:
+        return []
+    headed = [child for child in block.children if child.title and child.source != "caption"]
+    if headed:
+        return [entry(day[0], f"{block.title}: {c.title}", _text(c)) for c in headed]
+    return [entry(day[0], block.title, " ".join(item.text for item in block.items[1:]))]
 
 
 def _dated_block_entries(date: str, block: Block) -> list[dict[str, Any]]:
