@@ -172,6 +172,89 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _cpu(section: Any, *keys: str) -> float | None:
+    try:
+        for key in keys:
+            section = section[key]
+        return float(section["cpu_s"]["median"])
+    except (KeyError, TypeError):
+        return None
+
+
+def goals(results: dict[str, Any]) -> list[str]:
+    """One sentence per goal of the benchmark issue: met, missed, or not measured (and why)."""
+    out: list[str] = []
+    uw = _cpu(results, "urlwatch", "unchanged_check")
+    uw_first = _cpu(results, "urlwatch", "first")
+
+    def versus(name: str, mine: float | None, peer: float | None, limit: float) -> None:
+        if mine is None or peer is None:
+            out.append(f"{name} ≤ {limit:g}× urlwatch: not measured.")
+            return
+        ratio = mine / peer
+        verdict = "met" if ratio <= limit else "missed"
+        out.append(
+            f"{name} ≤ {limit:g}× urlwatch: {verdict} ({mine:.2f} s vs {peer:.2f} s, {ratio:.2f}×)."
+        )
+
+    versus("Unchanged pass inside run", _cpu(results, "run_pass"), uw, 0.2)
+    versus("Unchanged check", _cpu(results, "ircc_watch", "unchanged_check"), uw, 1.0)
+    versus("First pass", _cpu(results, "ircc_watch", "first"), uw_first, 1.0)
+    parse = results.get("parse") or {}
+    if "changed_page_ms" in parse:
+        ms = parse["changed_page_ms"]
+        out.append(
+            f"Changed canada.ca page < 5 ms median: {'met' if ms < 5 else 'missed'} ({ms:.2f} ms)."
+        )
+    scaling = {
+        int(n): v["cpu_s"]["median"]
+        for n, v in (results.get("scaling_run_pass") or {}).items()
+        if isinstance(v, dict) and "cpu_s" in v
+    }
+    if len(scaling) >= 2:
+        sizes = sorted(scaling)
+        per = [scaling[n] / n * 1000 for n in sizes]
+        linear = per[-1] <= per[0] * 1.25
+        out.append(
+            f"Linear scaling: {'met' if linear else 'missed'} (ms per watch "
+            + ", ".join(f"{n}: {p:.2f}" for n, p in zip(sizes, per, strict=True))
+            + ")."
+        )
+    rss = (results.get("rss") or {}).get("rss_kib")
+    if rss:
+        growth = (rss[-1] - rss[0]) / 1024
+        flat = growth <= max(2.0, rss[0] / 1024 * 0.05)
+        out.append(
+            f"RSS flat: {'met' if flat else 'missed'} ({rss[0] / 1024:.1f} → {rss[-1] / 1024:.1f} "
+            f"MiB over {len(rss)} passes of {results['rss']['watches']} watches)."
+        )
+    size = results.get("size") or {}
+    if "ratio" in size:
+        out.append(
+            f"DB ≤ 10 % of raw bytes: {'met' if size['ratio'] <= 0.10 else 'missed'} "
+            f"({size['ratio'] * 100:.1f} % after {size['versions']} versions)."
+        )
+    fan = results.get("fanout") or {}
+    if "fanout_percent_of_allowed_rate" in fan:
+        pct = fan["fanout_percent_of_allowed_rate"]
+        left = fan.get("fanout_left_unhandled", 0)
+        met = pct >= 95 and not left
+        out.append(
+            f"Fan-out ≥ 95 % of the allowed rate, no 429 left unhandled: "
+            f"{'met' if met else 'missed'} ({pct:.1f} % at speed {fan.get('fanout_speed')}, "
+            f"{fan.get('fanout_recipients')} recipients, {fan.get('fanout_429s')} 429s answered, "
+            f"{left} left unhandled)."
+        )
+    lat = results.get("latency") or {}
+    if "median_s" in lat:
+        met = lat["p95_s"] <= lat["goal_s"]
+        out.append(
+            f"Latency ≤ interval + 1 s: {'met' if met else 'missed'} (median "
+            f"{lat['median_s']:.2f} s, p95 {lat['p95_s']:.2f} s, interval {lat['interval_s']:g} s)."
+        )
+    return out
+
+
 def report(results: dict[str, Any]) -> str:
     out = [table(results), ""]
     scaling = results.get("scaling_run_pass") or {}
@@ -207,6 +290,8 @@ def report(results: dict[str, Any]) -> str:
     for key in ("fanout", "parse", "imports"):
         if key in results:
             out.append(f"{key}: {json.dumps(results[key], sort_keys=True)[:600]}")
+    out.append("")
+    out += goals(results)
     errors = {k: v["error"] for k, v in results.items() if isinstance(v, dict) and "error" in v}
     for key, error in errors.items():
         out.append(f"{key}: NOT MEASURED — {error}")
@@ -224,7 +309,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--project", type=Path, help="measure the ircc-watch checkout in this folder instead"
     )
+    parser.add_argument("--report", type=Path, help="reprint a results.json")
     args = parser.parse_args(argv)
+    if args.report:
+        print(report(json.loads(args.report.read_text(encoding="utf-8"))))
+        return 0
     if args.project:
         ours.PROJECT = args.project.resolve()
     quick = args.quick
@@ -305,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         if on(name) and has_module(name):
             guarded(results, name, lambda m=name: helper_module(m, quick))
     results["machine"]["loadavg_end"] = machine()["loadavg"]
+    results["goals"] = goals(results)
     text = report(results)
     print(text)
     results["report"] = text
