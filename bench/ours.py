@@ -112,7 +112,7 @@ def service_passes(
     watches = workload.watches(n)
     ours = IrccWatch(tmp, watches, interval=f"{interval:g}s")
     ours.reset()
-    start_hits = workload.hits
+    start_hits, start_robots = workload.hits, workload.robots_hits
     env = {"IRCC_WATCH_SCRAPY_SETTINGS": json.dumps(scrapy)} if scrapy else None
     process = ours.start(env)
     try:
@@ -132,7 +132,7 @@ def service_passes(
             if rss:
                 rss_values.append(rss_kib(process.pid))
             mark_cpu, mark_time = cpu, now
-        robots = workload.robots_hits
+        robots = workload.robots_hits - start_robots
     finally:
         code = ours.stop()
     result: dict[str, Any] = {
