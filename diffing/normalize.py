@@ -18,11 +18,13 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from diffing.document import ContentError
 from diffing.region import LABELS, LEGACY, locate, region_bytes
+from diffing.stamps import is_date_stamp
 from diffing.textutil import decode, squash
 
 # Bumped when a reading changes: the pipeline then re-reads the previous raw body before
-# diffing (3: content-region rules, block-tree extractors, feedparser feeds).
-NORMALIZER_VERSION = 3
+# diffing (3: content-region rules, block-tree extractors, feedparser feeds; 4: "last
+# updated" lines dropped, see diffing.stamps).
+NORMALIZER_VERSION = 4
 
 # Noise inside a content region, matched in one walk of the tree (the selectors
 # "script", "#wb-dtmd", ".gc-subway", "[data-ajax-replace]", … by tag, id, class, attribute).
@@ -290,7 +292,7 @@ def to_lines(root: Tag) -> list[str]:
     """Readable lines: "## Heading", "- list item", "| cell | cell |", paragraphs as is."""
     lines: list[str] = []
     _walk(root, lines, depth=0)
-    return [line for line in lines if line.strip()]
+    return [line for line in lines if line.strip() and not is_date_stamp(line)]
 
 
 def _walk(node: Tag, lines: list[str], depth: int) -> None:

@@ -1,0 +1,84 @@
+"""Format-only changes on unfamiliar pages tell nobody; the real edit beside them is told.
+
+Provincial sites write "Updated: January 12, 2026" in the content itself (ontario.ca under
+its title, others at the page's foot, "Dernière mise à jour : …" in French): before
+diffing.stamps each republication told subscribers "Rule changed — Before: Updated: January
+10, 2026 After: Updated: January 12, 2026".
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from diffing.stamps import is_date_stamp
+from tests.unfamiliar_support import OneWatch, gcweb, provincial
+
+ONTARIO = "https://www.ontario.ca/page/oinp-employer-job-offer-foreign-worker-stream"
+RULES = (
+    "<h2>Eligibility</h2><p>You need a full-time job offer from an Ontario employer.</p>"
+    "<p>You must have 2 years of work experience.</p><h2>How to apply</h2>"
+    "<ol><li>Register an expression of interest.</li><li>Wait for an invitation.</li></ol>"
+)
+STAMPS = {
+    "ontario-top": ('<p class="updated">Updated: {}</p>', "January 10, 2026", "January 12, 2026"),
+    "foot": ("<p>Page last updated: {}</p>", "January 10, 2026", "2026-01-12"),
+    "french": ("<p>Dernière mise à jour : {}</p>", "10 janvier 2026", "12 janvier 2026"),
+    "time": ("<p><em>Last modified on {}</em></p>", "Jan. 10, 2026 at 9:15 a.m.", "Jan. 12, 2026"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STAMPS))
+def test_a_last_updated_line_in_the_content_is_not_a_change(tmp_path, name):
+    stamp, old, new = STAMPS[name]
+    at_top = name != "foot"
+
+    def page(day: str, rules: str = RULES) -> str:
+        content = stamp.format(day) + rules if at_top else rules + stamp.format(day)
+        return provincial(content, "Employer job offer: foreign worker stream")
+
+    watch = OneWatch(tmp_path, "page", ONTARIO, topic="pnp")
+    watch.check(page(old))
+    assert watch.told(page(new)) == []
+    edited = RULES.replace("2 years", "1 year")
+    (told,) = watch.check(page(old, edited)).changes
+    assert told["kind"] == "rule_change" and "After: You must have 1 year" in told["summary"]
+
+
+def test_a_gcweb_page_that_says_when_it_was_updated(tmp_path):
+    watch = OneWatch(tmp_path, "page", "https://www.canada.ca/en/iec.html", topic="iec")
+    watch.check(gcweb("<p>This page was last updated on January 10, 2026.</p>" + RULES))
+    later = gcweb(
+        "<p>This page was last updated on January 12, 2026.</p>" + RULES, modified="2026-01-12"
+    )
+    assert watch.told(later) == []
+
+
+def test_format_changes_tell_nobody(tmp_path):
+    """Date modified, whitespace and attributes, re-ordered sections, a cookie banner."""
+    watch = OneWatch(tmp_path, "page", ONTARIO, topic="pnp")
+    watch.check(provincial(RULES, "Stream"))
+    respaced = RULES.replace("<p>", '<p class="mrgn-tp-md" data-x="1">\n   ').replace(
+        "</h2>", " </h2>\n\n"
+    )
+    halves = RULES.split("<h2>How to apply</h2>")
+    reordered = "<h2>How to apply</h2>" + halves[1] + halves[0]
+    banner = (
+        '<div class="cookie-consent"><p>This site uses cookies.</p><button>Accept</button></div>'
+    )
+    for body in [
+        provincial(respaced, "Stream"),
+        provincial(reordered, "Stream"),
+        provincial(RULES, "Stream", before_content=banner),
+    ]:
+        assert watch.told(body) == []
+    assert watch.subscriber_rows() == []
+
+
+def test_stamp_lines():
+    assert is_date_stamp("Updated: January 12, 2026")
+    assert is_date_stamp("- Date de modification : 2026-01-12")
+    assert is_date_stamp("Mis à jour le 12 janvier 2026")
+    assert not is_date_stamp("Updated: the program now needs 2 years of work from May 1, 2026")
+    assert not is_date_stamp("Applications received after January 12, 2026 will be returned.")
+    assert not is_date_stamp("Updated eligibility rules take effect on January 12, 2026")
+    assert not is_date_stamp("Updated: January 12, 2026 and March 3, 2026")
