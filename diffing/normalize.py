@@ -148,6 +148,8 @@ def find_region(html: str, selector: str | None = None, rule: str | None = None)
             problem = looks_like_error_page(html)
             if problem:
                 raise ContentError("error page", problem)
+            if html.lstrip()[:1] in ("{", "["):
+                raise ContentError("not HTML", "the body is JSON: watch it with kind json")
             if rule is None:
                 detail = "no <main> element and no <body>"
             elif rule == LEGACY:

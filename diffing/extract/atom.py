@@ -35,6 +35,8 @@ def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Docum
         raise ContentError("empty body")
     parsed = feedparser.parse(body, response_headers={"content-location": url} if url else None)
     if not parsed.version:
+        if re.search(rb"<html\b", body[:2000], re.I):
+            raise ContentError("not a feed", "an HTML page: watch it with kind page")
         problem = parsed.get("bozo_exception")
         detail = f"invalid XML ({problem})" if problem else "no Atom, RSS or RDF root element"
         raise ContentError("not a feed", detail)

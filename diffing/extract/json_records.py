@@ -38,7 +38,7 @@ def extract(
     data = load_json(body)
     found = select(data, records or "@", key)
     if not found:
-        raise ContentError("no records", f"{records or '@'} selects nothing")
+        raise ContentError("no records", _nothing_found(data, records or "@", key))
     lines = [f"{k}: {json.dumps(v, ensure_ascii=False, sort_keys=True)}" for k, v in found.items()]
     return Document(kind="json", text="\n".join(lines), records=found)
 
@@ -74,3 +74,16 @@ def select(data: Any, expression: str, key: str | None) -> dict[str, dict[str, A
             continue
         records[str(ident)] = record
     return records
+
+
+def _nothing_found(data: Any, expression: str, key: str | None) -> str:
+    """Why nothing was found: the expression selects nothing, or no record has the key field."""
+    unkeyed = select(data, expression, None) if key else {}
+    if not unkeyed:
+        return f"{expression} selects nothing"
+    fields = sorted({name for record in unkeyed.values() for name in record})
+    shown = ", ".join(fields[:8]) + (", …" if len(fields) > 8 else "")
+    return (
+        f"{expression} selects {len(unkeyed)} record(s), none with the key field {key!r} "
+        f"(their fields: {shown})"
+    )
