@@ -81,3 +81,31 @@ def test_a_province_the_watch_does_not_know_is_not_a_blank_in_the_title():
     assert describe("pnp_update", data, "fr")[0].startswith(
         "Programme des candidats des provinces (Québec)"
     )
+
+
+def quebec(rows: list[tuple[str, str, str, str]]) -> str:
+    """Québec's invitations table: the date column says "invitation", the program comes last."""
+    cells = "".join(
+        f"<tr><td>{a}</td><td>{b}</td><td>{c}</td><td>{d}</td></tr>" for a, b, c, d in rows
+    )
+    return (
+        '<!DOCTYPE html><html lang="fr"><head><title>Invitations – Québec.ca</title></head><body>'
+        '<header>Québec.ca</header><main id="main"><h1>Résultats des invitations</h1>'
+        "<h2>Invitations en 2026</h2><table><thead><tr><th>Date de l'invitation</th>"
+        "<th>Nombre d'invitations</th><th>Score minimal</th><th>Programme</th></tr></thead>"
+        f"<tbody>{cells}</tbody></table></main><footer>Québec</footer></body></html>"
+    )
+
+
+def test_a_table_whose_program_is_its_last_column(tmp_path):
+    """Before: the headline was the count ("1 018") and the invitations were not read."""
+    pstq = "Programme de sélection des travailleurs qualifiés"
+    rows = [("15 janvier 2026", "1 203", "590", f"{pstq} – Volet 1")]
+    url = "https://www.quebec.ca/immigration/invitations"
+    watch = OneWatch(tmp_path, "pnp-updates", url, topic="pnp", lang="fr")
+    watch.check(quebec(rows))
+    (told,) = watch.check(
+        quebec([("22 janvier 2026", "1 018", "584", f"{pstq} – Volet 2")] + rows)
+    ).changes
+    assert told["title"] == f"Programme des candidats des provinces (Québec) : {pstq} – Volet 2"
+    assert (told["data"]["invitations"], told["data"]["score"]) == (1018, 584)

@@ -22,6 +22,7 @@ DOMAINS = [
     "ontario.ca",
     "alberta.ca",
     "immigratemanitoba.com",
+    "quebec.ca",
     "127.0.0.1",
 ]
 

@@ -212,13 +212,16 @@ def table_entries(root: Tag, year: int | None) -> list[dict[str, Any]]:
             continue
         heading_tag = tag.find_previous(["h2", "h3"])
         heading = squash(heading_tag.get_text(" ")) if heading_tag else ""
-        count_column = table.column("invitation")
-        score_column = table.column("score", "note", "pointage")
+        # The date column may say "invitation" too ("Date de l'invitation"): look after it.
+        count_column = _column_after_date(table, "invitation")
+        score_column = _column_after_date(table, "score", "note", "pointage")
+        figures = (count_column, score_column)
+        kind_column = next((i for i in range(1, len(table.columns)) if i not in figures), 1)
         for row in table.rows:
             day = first_date(row[0].text, year)
             if day is None or len(row) < 2:
                 continue
-            kind = row[1].text
+            kind = row[kind_column if kind_column < len(row) else 1].text
             program = _program(heading)
             headline = f"{program}: {kind}" if program else kind
             record = found.setdefault(
@@ -258,6 +261,14 @@ def list_entries(root: Tag, year: int | None) -> list[dict[str, Any]]:
             headline, body = sentences[0], " ".join(sentences[1:])
         found.append(entry(day[0], headline, body))
     return found
+
+
+def _column_after_date(table: Any, *words: str) -> int | None:
+    """The first column after the date column whose header mentions one of ``words``."""
+    for index, name in enumerate(table.columns[1:], start=1):
+        if any(word in name.lower() for word in words):
+            return index
+    return None
 
 
 def _cell_number(row: list, column: int | None, *, skip_spanned: bool) -> int | None:
