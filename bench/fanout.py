@@ -1,8 +1,9 @@
 """Fan-out benchmark: one change to N subscribers and C channels, and a day of digests, through
 the real pipeline, routing, outbox and delivery loop, against the fake Bot API over real HTTP.
 
-The fake enforces Telegram's limits (about 30 messages/s overall, 1/s per private chat, 20/min
-per group or channel, answering 429 with retry_after). To finish in minutes, the whole run is
+The fake (tests/fakes/telegram_api.py, in its own process, as Telegram is) enforces Telegram's
+limits (about 30 messages/s overall, 1/s per private chat, 20/min per group or channel, answering
+429 with retry_after). To finish in minutes, the whole run is
 compressed in time by ``--speed``: the fake multiplies every limit by it and the bot's own
 pacing (PTB's AIORateLimiter and the delivery loop's per-chat spacing) is scaled the same way,
 so "% of the allowed rate" compares like with like; at --speed 1 it is Telegram's real pace.
@@ -17,12 +18,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import copy
 import json
 import logging
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,7 +46,7 @@ from notifier.delivery import Delivery  # noqa: E402
 from notifier.routing import recipients_for  # noqa: E402
 from storage import changes, deliveries, watches  # noqa: E402
 from storage.db import open_db  # noqa: E402
-from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
+from tests.fakes.telegram_api import DEFAULT_TOKEN  # noqa: E402
 
 FEED = ROOT / "tests" / "fixtures" / "real" / "ee_rounds" / "raw_feed_series1"
 FEED_FILE = FEED / "2026-08-20T0217Z_d5efaf91.json"
@@ -108,7 +113,51 @@ def _feed_versions() -> tuple[bytes, bytes]:
     return json.dumps(older).encode(), json.dumps(feed).encode()
 
 
-def _bot(fake: FakeTelegram, speed: float) -> ExtBot:
+class RemoteFake:
+    """The fake Bot API in a subprocess, driven through its control API."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.token = DEFAULT_TOKEN
+        self.root = base_url.rsplit("/bot", 1)[0]
+
+    def _call(self, action: str, payload: dict | None = None) -> Any:
+        data = json.dumps(payload or {}).encode()
+        request = urllib.request.Request(f"{self.root}/_fake/{action}", data=data)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    def add_channel(self, username: str, chat_id: int) -> None:
+        self._call("add_channel", {"username": username, "chat_id": chat_id})
+
+    @property
+    def sent(self) -> list[dict[str, Any]]:
+        return self._call("sent")
+
+    @property
+    def rate_limited(self) -> list[dict[str, Any]]:
+        return self._call("rate_limited")
+
+
+@contextlib.contextmanager
+def fake_server(speed: float) -> Iterator[RemoteFake]:
+    """``python -m tests.fakes.telegram_api --port 0 --speed SPEED``, stopped afterwards."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.telegram_api", "--port", "0", "--speed", str(speed)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base_url = process.stdout.readline().strip()
+        process.stdout.readline()  # the token line
+        yield RemoteFake(base_url)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _bot(fake: RemoteFake, speed: float) -> ExtBot:
     """A bot as the service builds one (a pool of connections, PTB's rate limiter), scaled."""
     return ExtBot(
         fake.token,
@@ -134,7 +183,7 @@ async def _drain(delivery: Delivery, db: Any, timeout: float) -> None:
 
 async def _one_change(folder: Path, subscribers: int, channels: int, speed: float) -> dict:
     """One new draw to every subscriber and channel; how fast, how many 429s, how long."""
-    with FakeTelegram(speed=speed) as fake:
+    with fake_server(speed) as fake:
         for index in range(channels):
             fake.add_channel(f"@bench_channel_{index}", -1_001_000_000_000 - index)
         config = _config(folder, fake.base_url, channels)
@@ -152,13 +201,17 @@ async def _one_change(folder: Path, subscribers: int, channels: int, speed: floa
         queued = sum(deliveries.counts(db).values())
         bot = _bot(fake, speed)
         async with bot:
-            delivery = Delivery(db, config, bot, chat_interval=1 / speed, group_interval=3 / speed)
+            delivery = Delivery(
+                db, config, bot, chat_interval=1 / speed, group_interval=3 / speed, rate=30 * speed
+            )
             start = time.time()
             await _drain(delivery, db, timeout=3 * queued / (GLOBAL_RATE * speed) + 60)
-        sent = sorted(m["at"] for m in fake.sent)
+        messages = fake.sent
+        rate_limited = fake.rate_limited
+        sent = sorted(m["at"] for m in messages)
         channel_ids = {-1_001_000_000_000 - i for i in range(channels)}
-        channel_at = [m["at"] for m in fake.sent if m["chat_id"] in channel_ids]
-        subscriber_at = [m["at"] for m in fake.sent if m["chat_id"] >= FIRST_CHAT]
+        channel_at = [m["at"] for m in messages if m["chat_id"] in channel_ids]
+        subscriber_at = [m["at"] for m in messages if m["chat_id"] >= FIRST_CHAT]
         counts = deliveries.counts(db)
         span = sent[-1] - sent[0] if len(sent) > 1 else 0.0
         rate = (len(sent) - 1) / span if span else 0.0
@@ -168,9 +221,9 @@ async def _one_change(folder: Path, subscribers: int, channels: int, speed: floa
             "fanout_messages": len(sent),
             "fanout_messages_per_s_sustained": round(rate, 1),
             "fanout_percent_of_allowed_rate": round(100 * rate / allowed, 1),
-            "fanout_429s": len(fake.rate_limited),
+            "fanout_429s": len(rate_limited),
             "fanout_left_unhandled": queued - counts.get("sent", 0),
-            "fanout_duplicates": len(sent) - len({m["chat_id"] for m in fake.sent}),
+            "fanout_duplicates": len(sent) - len({m["chat_id"] for m in messages}),
             "fanout_channel_posts_s": round(max(channel_at) - start, 2) if channel_at else None,
             "fanout_last_subscriber_s": round(max(subscriber_at) - start, 1),
             "fanout_last_subscriber_s_at_real_speed": round((max(subscriber_at) - start) * speed),
@@ -180,15 +233,16 @@ async def _one_change(folder: Path, subscribers: int, channels: int, speed: floa
 async def _digest_day(folder: Path, subscribers: int, changes_per_day: int, speed: float) -> dict:
     """A day of changes to digest subscribers: held as they come, then one digest each."""
     day = datetime(2027, 1, 15, 13, tzinfo=UTC)  # 08:00 in Toronto; digests at 18:00
-    with FakeTelegram(speed=speed) as fake:
+    with fake_server(speed) as fake:
         config = _config(folder, fake.base_url, 0)
         db = open_db(config.settings.database)
         watches.sync(db, config.watches)
         _subscribe(db, subscribers, "iec", digest="daily")
         bot = _bot(fake, speed)
         async with bot:
-            delivery = Delivery(db, config, bot, chat_interval=1 / speed, group_interval=3 / speed)
-            delivery.batch = 5000
+            delivery = Delivery(
+                db, config, bot, chat_interval=1 / speed, group_interval=3 / speed, rate=30 * speed
+            )
             hold_seconds = 0.0
             for index in range(changes_per_day):
                 row = {
@@ -223,21 +277,23 @@ async def _digest_day(folder: Path, subscribers: int, changes_per_day: int, spee
                 await delivery.send_due(digest_time)
                 passes += 1
             elapsed = time.time() - start
-        sent = sorted(m["at"] for m in fake.sent)
+        messages = fake.sent
+        rate_limited = fake.rate_limited
+        sent = sorted(m["at"] for m in messages)
         span = sent[-1] - sent[0] if len(sent) > 1 else 0.0
         rate = (len(sent) - 1) / span if span else 0.0
-        size = max(len(m["text"]) for m in fake.sent) if fake.sent else 0
+        size = max(len(m["text"]) for m in messages) if messages else 0
         return {
             "fanout_digest_subscribers": subscribers,
             "fanout_digest_changes_in_day": changes_per_day,
             "fanout_digest_rows_held": held,
             "fanout_digest_hold_s": round(hold_seconds, 2),
-            "fanout_digest_messages": len(fake.sent),
+            "fanout_digest_messages": len(messages),
             "fanout_digest_rows_sent": deliveries.counts(db).get("sent", 0),
             "fanout_digest_send_s": round(elapsed, 1),
             "fanout_digest_messages_per_s": round(rate, 1),
             "fanout_digest_percent_of_allowed_rate": round(100 * rate / (GLOBAL_RATE * speed), 1),
-            "fanout_digest_429s": len(fake.rate_limited),
+            "fanout_digest_429s": len(rate_limited),
             "fanout_digest_largest_chars": size,
             "fanout_digest_passes": passes,
         }
@@ -253,8 +309,9 @@ def run(
     """Both scenarios; every key of the result contains "fanout"."""
     logging.getLogger("ircc_watch").setLevel(logging.ERROR)
     figures: dict[str, Any] = {"fanout_speed": speed}
-    with tempfile.TemporaryDirectory() as one:
-        figures |= asyncio.run(_one_change(Path(one), subscribers, channels, speed))
+    if subscribers:
+        with tempfile.TemporaryDirectory() as one:
+            figures |= asyncio.run(_one_change(Path(one), subscribers, channels, speed))
     if digest_subscribers:
         with tempfile.TemporaryDirectory() as two:
             figures |= asyncio.run(

@@ -60,6 +60,10 @@ from storage.db import utcnow
 
 log = logging.getLogger("ircc_watch.delivery")
 
+# The lease owners of this process's delivery loops: a row leased by this pid under another
+# owner belongs to an earlier process that had the same pid (a container restarted as pid 1).
+_LIVE_OWNERS: set[str] = set()
+
 
 class Delivery:
     """Sends due deliveries through ``bot``; with no bot, writes each alert to the log."""
@@ -70,6 +74,7 @@ class Delivery:
     batch = 500
     concurrency = 30  # chats served at once; AIORateLimiter keeps the overall rate
     lease_seconds = 120.0  # a claimed row is this process's for so long (renewed per part)
+    claim_seconds = 5.0  # a pass claims what it can send in this long at ``rate``
 
     def __init__(
         self,
@@ -79,10 +84,13 @@ class Delivery:
         *,
         chat_interval: float = 1.0,
         group_interval: float = 3.0,
+        rate: float = 30.0,
         health: Any = None,
     ) -> None:
         """``chat_interval``: the least time between two messages to the same private chat;
-        ``group_interval``: the same for a group or channel (Telegram: 20 a minute).
+        ``group_interval``: the same for a group or channel (Telegram: 20 a minute);
+        ``rate``: messages a second overall, evenly spaced (Telegram: about 30; PTB's
+        AIORateLimiter allows bursts, and a burst that meets a 429 pauses every send).
         ``health`` (an ircc_watch.botlink.TelegramHealth) is told when the Bot API cannot be
         reached: the loop then waits as it says, and the deliveries keep their attempts."""
         self.db = db
@@ -91,7 +99,11 @@ class Delivery:
         self.bot = bot
         self.chat_interval = chat_interval
         self.group_interval = group_interval
+        self.rate = rate
+        self._next_slot = 0.0
+        self._lines: dict[tuple[int, str], list[str]] = {}
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        _LIVE_OWNERS.add(self.owner)
         self._chat_ready: dict[int | str, float] = {}
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None
@@ -113,15 +125,29 @@ class Delivery:
         if self.health is not None and self.health.waiting() > 0:
             return 0  # the Bot API is unreachable: everything waits, nothing is given up
         cache: dict[int, dict[str, Any] | None] = {}
+        self._lines: dict[tuple[int, str], list[str]] = {}
         rows = self._apply_holds(deliveries.due(self.db, now, self.batch), now, cache)
+        # Claim what this loop sends in the next few seconds, at once: another delivery loop on
+        # this database skips these rows and takes the next ones, so the work divides.
+        if self.rate > 0:
+            rows = rows[: max(self.concurrency, int(self.rate * self.claim_seconds))]
+        until = _later(now, self.lease_seconds + len(rows) / max(self.rate, 1.0))
+        mine = deliveries.claim(self.db, [row["id"] for row in rows], self.owner, until, now)
         by_chat: dict[int | str, list[dict[str, Any]]] = {}
         for row in rows:
-            by_chat.setdefault(row["chat_id"], []).append(row)
+            if row["id"] in mine:
+                by_chat.setdefault(row["chat_id"], []).append(row)
         telegram = self.config.telegram
         gate = asyncio.Semaphore(telegram.max_in_flight if telegram else self.concurrency)
-        sent = await asyncio.gather(
-            *(self._serve_chat(chat, queue, now, gate, cache) for chat, queue in by_chat.items())
-        )
+        try:
+            sent = await asyncio.gather(
+                *(
+                    self._serve_chat(chat, queue, now, gate, cache)
+                    for chat, queue in by_chat.items()
+                )
+            )
+        finally:
+            deliveries.release(self.db, sorted(mine), self.owner)  # those never attempted
         return sum(sent)
 
     def _change(self, change_id: int, cache: dict[int, dict[str, Any] | None]) -> Any:
@@ -192,6 +218,8 @@ class Delivery:
                 continue
             pid = int(parts[1])
             if pid == os.getpid():
+                if owner not in _LIVE_OWNERS:
+                    dead.append(owner)  # an earlier process that had our pid
                 continue  # another loop of this very process: alive, its lease stands
             try:
                 os.kill(pid, 0)
@@ -237,16 +265,25 @@ class Delivery:
         group = isinstance(chat_id, str) or chat_id < 0
         return self.group_interval if group else self.chat_interval
 
+    async def _wait(self, delay: float) -> None:
+        if delay <= 0:
+            return
+        if self._stop is None:
+            await asyncio.sleep(delay)
+        else:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), delay)
+
     async def _pace(self, chat_id: int | str) -> bool:
-        """Wait until the chat may receive another message; False if told to stop meanwhile."""
-        delay = self._chat_ready.get(chat_id, 0.0) - time.monotonic()
-        if delay > 0:
-            if self._stop is None:
-                await asyncio.sleep(delay)
-            else:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), delay)
-        self._chat_ready[chat_id] = time.monotonic() + self._interval(chat_id)
+        """Wait until the chat may receive another message and the next overall slot has come
+        (sends evenly spaced at ``rate``); False if told to stop meanwhile."""
+        await self._wait(self._chat_ready.get(chat_id, 0.0) - time.monotonic())
+        now = time.monotonic()
+        self._chat_ready[chat_id] = now + self._interval(chat_id)
+        if self.rate > 0 and not self._stopping():
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + 1 / self.rate
+            await self._wait(slot - now)
         return not self._stopping()
 
     def _lease(self, now: str) -> str:
@@ -275,9 +312,9 @@ class Delivery:
         if change["kind"] == "bulk_held" and row["role"] in ("maintainer", "admin"):
             markup = hold_keyboard(self.db, change, row["lang"])
         if not await self._pace(row["chat_id"]):
-            return "stopped"  # nothing started: the row stays pending
-        if not deliveries.mark_sending(self.db, row["id"], self.owner, self._lease(now), now):
-            return "taken"  # another delivery loop claimed it meanwhile
+            return "stopped"  # nothing started: the row goes back to pending
+        if not deliveries.renew(self.db, row["id"], self.owner, self._lease(utcnow())):
+            return "taken"  # our lease ran out meanwhile and another loop took the row
         message_id = row.get("message_id")
         first = row.get("parts_sent") or 0
         for index in range(first, len(parts)):
@@ -344,13 +381,19 @@ class Delivery:
     ) -> str:
         """Every row waiting for this chat's digest, as one message; all marked sent at once."""
         assert self.bot is not None
-        rows = [r for r in deliveries.digest_rows(self.db, chat_id) if r["next_attempt_at"] <= now]
+        rows = [
+            r
+            for r in deliveries.digest_rows(self.db, chat_id, self.owner)
+            if r["next_attempt_at"] <= now
+        ]
         items = [self._change(r["change_id"], cache) for r in rows]
         if not rows:
             return "skipped"
         sub = subscribers.get(self.db, chat_id) or {}
         lang = rows[-1]["lang"] if not sub else sub["lang"]
-        parts = render.digest([c for c in items if c], lang, self.config, sub.get("digest") or "")
+        parts = render.digest(
+            [c for c in items if c], lang, self.config, sub.get("digest") or "", self._lines
+        )
         if not await self._pace(chat_id):
             return "stopped"
         ids = [r["id"] for r in rows]
@@ -398,7 +441,7 @@ class Delivery:
             )
         if not await self._pace(row["chat_id"]):
             return "stopped"
-        if not deliveries.mark_sending(self.db, row["id"], self.owner, self._lease(now), now):
+        if not deliveries.renew(self.db, row["id"], self.owner, self._lease(utcnow())):
             return "taken"
         parts = self._parts(row, change)
         try:

@@ -282,18 +282,32 @@ def _watch_kind(config: Config, name: str) -> str | None:
         return None
 
 
-def digest(items: list[dict[str, Any]], lang: str, config: Config, mode: str) -> list[str]:
-    """One message gathering ``items`` (changes): a header, then each title, summary and link."""
+def digest(
+    items: list[dict[str, Any]],
+    lang: str,
+    config: Config,
+    mode: str,
+    cache: dict[tuple[int, str], list[str]] | None = None,
+) -> list[str]:
+    """One message gathering ``items`` (changes): a header, then each title, summary and link.
+
+    ``cache`` keeps each change's lines per language: thousands of digests share changes.
+    """
     header = t(lang, "digest_weekly" if mode == "weekly" else "digest_daily", n=len(items))
     lines = [header]
+    cache = {} if cache is None else cache
     for change in items:
-        title, summary = describe(change["kind"], change.get("data") or {}, lang)
-        lines += ["", *text_lines(title, "<b>{}</b>")]
-        if summary:
-            lines += text_lines(summary)
-        url = official_url(change, config, lang)
-        if url:
-            lines.append(link(url, t(lang, "source_link")))
+        key = (change["id"], lang)
+        if key not in cache:
+            title, summary = describe(change["kind"], change.get("data") or {}, lang)
+            entry = ["", *text_lines(title, "<b>{}</b>")]
+            if summary:
+                entry += text_lines(summary)
+            url = official_url(change, config, lang)
+            if url:
+                entry.append(link(url, t(lang, "source_link")))
+            cache[key] = entry
+        lines += cache[key]
     return split(lines)
 
 

@@ -74,6 +74,53 @@ def mark_sending(
     return cursor.rowcount > 0
 
 
+def claim(db: sqlite_utils.Database, ids: list[int], owner: str, until: str, now: str) -> set[int]:
+    """Claim a pass's rows in one transaction; returns the ids this owner now holds (the rest
+    are another process's: leased, or no longer due)."""
+    if not ids:
+        return set()
+    marks = ",".join("?" for _ in ids)
+    with db.atomic():
+        db.execute(
+            "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, "
+            f"lease_owner = ?, lease_until = ? WHERE id IN ({marks}) AND (status = 'pending' "
+            "OR (status = 'sending' AND lease_until IS NOT NULL AND lease_until < ?))",
+            [owner, until, *ids, now],
+        )
+        rows = db.execute(
+            f"SELECT id FROM deliveries WHERE id IN ({marks}) AND status = 'sending' "
+            "AND lease_owner = ?",
+            [*ids, owner],
+        ).fetchall()
+    return {row[0] for row in rows}
+
+
+def renew(db: sqlite_utils.Database, delivery_id: int, owner: str, until: str) -> bool:
+    """Extend this owner's lease on a row about to be sent; False if the row is no longer
+    this owner's (its lease ran out and another process took it)."""
+    cursor = db.execute(
+        "UPDATE deliveries SET lease_until = ? WHERE id = ? AND status = 'sending' "
+        "AND lease_owner = ?",
+        [until, delivery_id, owner],
+    )
+    return cursor.rowcount > 0
+
+
+def release(db: sqlite_utils.Database, ids: list[int], owner: str) -> int:
+    """Give back claimed rows that were never attempted (a pass cut short): pending again, the
+    claim's attempt not counted; returns how many."""
+    if not ids:
+        return 0
+    marks = ",".join("?" for _ in ids)
+    cursor = db.execute(
+        "UPDATE deliveries SET status = 'pending', attempts = MAX(attempts - 1, 0), "
+        f"lease_owner = NULL, lease_until = NULL WHERE id IN ({marks}) AND status = 'sending' "
+        "AND lease_owner = ?",
+        [*ids, owner],
+    )
+    return cursor.rowcount
+
+
 def mark_part_sent(
     db: sqlite_utils.Database,
     delivery_id: int,
@@ -193,13 +240,15 @@ def release_held(db: sqlite_utils.Database, chat_id: int) -> int:
     return cursor.rowcount
 
 
-def digest_rows(db: sqlite_utils.Database, chat_id: int) -> list[dict[str, Any]]:
-    """Every row waiting for the chat's digest, oldest first."""
+def digest_rows(
+    db: sqlite_utils.Database, chat_id: int | str, owner: str | None = None
+) -> list[dict[str, Any]]:
+    """Every row waiting for the chat's digest (pending, or claimed by ``owner``), oldest first."""
     return list(
         db.query(
-            "SELECT * FROM deliveries WHERE chat_id = ? AND status = 'pending' "
-            "AND held_for = 'digest' ORDER BY id",
-            [chat_id],
+            "SELECT * FROM deliveries WHERE chat_id = ? AND held_for = 'digest' AND "
+            "(status = 'pending' OR (status = 'sending' AND lease_owner = ?)) ORDER BY id",
+            [chat_id, owner],
         )
     )
 
@@ -212,8 +261,9 @@ def claim_digest(
         marks = ",".join("?" for _ in ids)
         cursor = db.execute(
             "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, "
-            f"lease_owner = ?, lease_until = ? WHERE id IN ({marks}) AND status = 'pending'",
-            [owner, until, *ids],
+            f"lease_owner = ?, lease_until = ? WHERE id IN ({marks}) AND (status = 'pending' "
+            "OR (status = 'sending' AND lease_owner = ?))",
+            [owner, until, *ids, owner],
         )
         if cursor.rowcount != len(ids):
             db.execute(

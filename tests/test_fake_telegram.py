@@ -411,16 +411,19 @@ def test_standalone_server_with_control_api_stops_on_ctrl_c() -> None:
 
 
 def test_speed_compresses_the_limits_in_time() -> None:
-    """Rates are multiplied by ``speed``, bursts stay; read on the limiter's own clock, so the
-    machine's load cannot change the verdict."""
+    """Rates are multiplied by ``speed``, bursts stay, and the 0.1 s jitter tolerance stays in
+    real seconds; read on the limiter's own clock, so the machine's load cannot change the
+    verdict."""
     now = 1000.0
-    fast = _RateLimiter(3, math.inf, 20, 1, speed=20)
-    assert [fast.acquire(chat, now) for chat in (1, 2, 3)] == [None, None, None]  # burst of 3
-    assert fast.acquire(4, now) == 1  # too fast: 429, retry_after rounded up to 1 s
-    assert fast.acquire(4, now + 1 / 60) is None  # 60 a second now: a token every 1/60 s
+    fast = _RateLimiter(3, math.inf, 20, 1, speed=20)  # 60 a second
+    # The burst of 3, plus 0.1 s of jitter at 60 a second: 6 more at the same instant.
+    assert [fast.acquire(chat, now) for chat in range(1, 10)] == [None] * 9
+    assert fast.acquire(10, now) == 1  # too fast: 429, retry_after rounded up to 1 s
+    assert fast.acquire(10, now + 2 / 60) is None  # a token every 1/60 s
     normal = _RateLimiter(3, math.inf, 20, 1)
     assert [normal.acquire(chat, now) for chat in (1, 2, 3)] == [None, None, None]
-    assert normal.acquire(4, now + 1 / 60) == 1  # at speed 1 that is far too soon
+    assert normal.acquire(4, now) == 1
+    assert normal.acquire(4, now + 2 / 60) == 1  # at speed 1 that is far too soon
     assert normal.acquire(4, now + 1 / 3) is None
 
 

@@ -166,6 +166,6 @@ async def test_the_fake_enforces_the_group_limit(db, config, app, fake):
     for _ in range(60):
         add_change(db, [(EN_CHANNEL, "en", "channel")])
     async with Bot(fake.token, base_url=fake.base_url) as bot:
-        unpaced = Delivery(db, config, bot, chat_interval=0, group_interval=0)
+        unpaced = Delivery(db, config, bot, chat_interval=0, group_interval=0, rate=0)
         await unpaced.send_due()
     assert fake.rate_limited and fake.rate_limited[0]["chat_id"] == EN_ID

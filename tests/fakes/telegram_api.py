@@ -403,7 +403,7 @@ class _RateLimiter:
     Overall: ``global_per_second`` per second with a burst of as many; a private chat (positive
     id): ``per_chat_per_second`` with a burst of ``chat_burst``; a group (negative id):
     ``per_group_per_minute`` per minute with a burst of as many. ``speed`` multiplies every rate
-    (the bursts stay) and divides the tolerance below. A client pacing itself with a
+    (the bursts stay; the jitter tolerance stays in real seconds). A client pacing itself with a
     leaky bucket at these rates (PTB's ``AIORateLimiter``) never sees a 429: a send is accepted
     up to ``RATE_LIMIT_JITTER`` seconds early.
     """
@@ -417,7 +417,7 @@ class _RateLimiter:
         speed: float = 1.0,
     ) -> None:
         self.speed = speed
-        self.jitter = RATE_LIMIT_JITTER / speed
+        self.jitter = RATE_LIMIT_JITTER  # real seconds: transport jitter is not compressed
         self.global_per_second = global_per_second
         self.per_chat_per_second = per_chat_per_second
         self.per_group_per_minute = per_group_per_minute
@@ -1300,9 +1300,10 @@ class _Handler(BaseHTTPRequestHandler):
     """Bot API requests (``/bot<token>/<method>``) plus a control API for other processes.
 
     Control API (JSON in, JSON out): ``GET /_fake/sent``, ``GET /_fake/requests``,
-    ``POST /_fake/inject_message``, ``/_fake/inject_callback``, ``/_fake/block``,
-    ``/_fake/unblock``, ``/_fake/fail_next``, ``/_fake/reset`` with the keyword arguments of the
-    matching :class:`FakeTelegram` method as a JSON object.
+    ``GET /_fake/rate_limited``, ``POST /_fake/inject_message``, ``/_fake/inject_callback``,
+    ``/_fake/block``, ``/_fake/unblock``, ``/_fake/fail_next``, ``/_fake/reset``,
+    ``/_fake/add_channel``, ``/_fake/kick``, ``/_fake/set_member`` with the keyword arguments of
+    the matching :class:`FakeTelegram` method as a JSON object.
     """
 
     protocol_version = "HTTP/1.1"
@@ -1365,6 +1366,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return 200, list(fake.sent)
             if action == "requests":
                 return 200, list(fake.requests)
+            if action == "rate_limited":
+                return 200, list(fake.rate_limited)
             calls: dict[str, Callable[..., Any]] = {
                 "inject_message": fake.inject_message,
                 "inject_callback": fake.inject_callback,
@@ -1372,6 +1375,9 @@ class _Handler(BaseHTTPRequestHandler):
                 "unblock": fake.unblock,
                 "fail_next": fake.fail_next,
                 "reset": fake.reset,
+                "add_channel": fake.add_channel,
+                "kick": fake.kick,
+                "set_member": fake.set_member,
             }
             if action not in calls:
                 return 404, {"ok": False, "error": f"unknown control action {action!r}"}
