@@ -83,8 +83,8 @@ def claim(db: sqlite_utils.Database, ids: list[int], owner: str, until: str, now
     with db.atomic():
         db.execute(
             "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, "
-            f"lease_owner = ?, lease_until = ? WHERE id IN ({marks}) AND (status = 'pending' "
-            "OR (status = 'sending' AND lease_until IS NOT NULL AND lease_until < ?))",
+            f"lease_owner = ?, lease_until = ? WHERE id IN ({marks}) AND (+status = 'pending' "
+            "OR (+status = 'sending' AND lease_until IS NOT NULL AND lease_until < ?))",
             [owner, until, *ids, now],
         )
         rows = db.execute(
@@ -261,8 +261,8 @@ def claim_digest(
         marks = ",".join("?" for _ in ids)
         cursor = db.execute(
             "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, "
-            f"lease_owner = ?, lease_until = ? WHERE id IN ({marks}) AND (status = 'pending' "
-            "OR (status = 'sending' AND lease_owner = ?))",
+            f"lease_owner = ?, lease_until = ? WHERE id IN ({marks}) AND (+status = 'pending' "
+            "OR (+status = 'sending' AND lease_owner = ?))",
             [owner, until, *ids, owner],
         )
         if cursor.rowcount != len(ids):
