@@ -175,7 +175,7 @@ async def _drain(delivery: Delivery, db: Any, timeout: float) -> None:
     while time.monotonic() < deadline:
         await asyncio.sleep(0.25)
         left = deliveries.counts(db)
-        if not left.get("pending") and not left.get("sending"):
+        if not any(left.get(status) for status in ("pending", "claimed", "sending")):
             break
     stop.set()
     await task
@@ -276,7 +276,7 @@ async def _digest_day(folder: Path, subscribers: int, changes_per_day: int, spee
             moment = datetime(2027, 1, 15, 23, tzinfo=UTC)
             while True:  # the clock runs on from 18:00, so a retry comes due as it would
                 left = deliveries.counts(db)
-                if not left.get("pending") and not left.get("sending"):
+                if not any(left.get(status) for status in ("pending", "claimed", "sending")):
                     break
                 now = (moment + timedelta(seconds=time.time() - start)).strftime(
                     "%Y-%m-%dT%H:%M:%SZ"

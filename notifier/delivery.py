@@ -1,11 +1,13 @@
 """The delivery loop: sends what the outbox holds, at Telegram's pace, and marks it.
 
-Guarantee: a delivery is sent once in normal operation. Before a message goes out its row is
-claimed — marked ``sending`` with this process's lease — in one committed conditional write;
-right after Telegram accepts it, it is marked ``sent``. Of several delivery loops sharing one
-database (several processes, several bot tokens), only the one whose claim succeeded sends the
-row. A crash between claim and mark leaves it ``sending``: the next start on this host requeues
-rows of processes that no longer run, and any loop takes a row whose lease expired, so that one
+Guarantee: a delivery is sent once in normal operation. Each pass claims the rows it will send
+in the next seconds (``claimed``, with this process's lease) in one committed conditional write;
+each row is marked ``sending`` just before its message goes out and ``sent`` right after
+Telegram accepts it; claimed rows the pass did not reach go back to ``pending``. Of several
+delivery loops sharing one database (several processes, several bot tokens), only the one whose
+claim succeeded sends a row, and the others take the next rows. A crash leaves rows ``claimed``
+(never sent) or ``sending`` (maybe sent): the next start on this host requeues the rows of
+processes that no longer run, and any loop takes a row whose lease expired, so that one
 message may arrive twice, but no alert is ever lost. A message split in parts records each part
 as it is accepted, so a retry resumes after the last part that went out.
 
@@ -313,7 +315,7 @@ class Delivery:
             markup = hold_keyboard(self.db, change, row["lang"])
         if not await self._pace(row["chat_id"]):
             return "stopped"  # nothing started: the row goes back to pending
-        if not deliveries.renew(self.db, row["id"], self.owner, self._lease(utcnow())):
+        if not deliveries.start(self.db, row["id"], self.owner, self._lease(utcnow())):
             return "taken"  # our lease ran out meanwhile and another loop took the row
         message_id = row.get("message_id")
         first = row.get("parts_sent") or 0
@@ -441,7 +443,7 @@ class Delivery:
             )
         if not await self._pace(row["chat_id"]):
             return "stopped"
-        if not deliveries.renew(self.db, row["id"], self.owner, self._lease(utcnow())):
+        if not deliveries.start(self.db, row["id"], self.owner, self._lease(utcnow())):
             return "taken"
         parts = self._parts(row, change)
         try:

@@ -1,13 +1,16 @@
 """The outbox's life after its rows are written with their change (see storage.changes.insert).
 
-Statuses: ``pending`` (due at ``next_attempt_at``), ``sending`` (a send is under way; left so by a
+Statuses: ``pending`` (due at ``next_attempt_at``), ``claimed`` (a delivery loop will send it in
+the next seconds), ``sending`` (a send is under way; left so by a
 crash, it goes back to pending at the next start), ``sent``, ``failed`` (Telegram refused it for
 good, or too many attempts), ``cancelled`` (the chat blocked the bot) and ``logged`` (no bot token:
 the alert went to the log instead).
 
-Leases: a process claims a row (``sending``) with its owner id and a ``lease_until`` time, in
-one conditional UPDATE, so of two delivery loops on one database only one ever sends a row.
-A row whose lease expired (its owner died mid-send) is due again, for any process.
+Leases: a delivery loop claims the rows of its next few seconds (``claimed``) with its owner id
+and a ``lease_until`` time in one conditional UPDATE, so of two loops on one database only one
+ever sends a row; it marks each ``sending`` just before its message leaves (so ``sending`` is
+what is really in flight) and gives back the claimed rows it did not get to. A row whose lease
+expired (its owner died) is due again, for any process.
 
 Holds: a pending row with ``held_for`` waits for its chat's digest (``digest``) or for the end
 of its quiet hours (``quiet``); ``next_attempt_at`` is when.
@@ -33,7 +36,8 @@ def due(db: sqlite_utils.Database, now: str, limit: int = 500) -> list[dict[str,
     return list(
         db.query(
             "SELECT * FROM deliveries WHERE (status = 'pending' AND next_attempt_at <= ?) "
-            "OR (status = 'sending' AND lease_until IS NOT NULL AND lease_until < ?) "
+            "OR (status IN ('sending', 'claimed') AND lease_until IS NOT NULL "
+            "AND lease_until < ?) "
             "ORDER BY id LIMIT ?",
             [now, now, limit],
         )
@@ -76,46 +80,47 @@ def mark_sending(
 
 def claim(db: sqlite_utils.Database, ids: list[int], owner: str, until: str, now: str) -> set[int]:
     """Claim a pass's rows in one transaction; returns the ids this owner now holds (the rest
-    are another process's: leased, or no longer due)."""
+    are another process's: leased, or no longer due). ``+status`` keeps SQLite on the primary
+    key: with the status index it scanned every pending row (8 ms a claim at 72,000 rows)."""
     if not ids:
         return set()
     marks = ",".join("?" for _ in ids)
     with db.atomic():
         db.execute(
-            "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, "
-            f"lease_owner = ?, lease_until = ? WHERE id IN ({marks}) AND (+status = 'pending' "
-            "OR (+status = 'sending' AND lease_until IS NOT NULL AND lease_until < ?))",
+            "UPDATE deliveries SET status = 'claimed', lease_owner = ?, lease_until = ? "
+            f"WHERE id IN ({marks}) AND (+status = 'pending' OR (+status IN ('sending', "
+            "'claimed') AND lease_until IS NOT NULL AND lease_until < ?))",
             [owner, until, *ids, now],
         )
         rows = db.execute(
-            f"SELECT id FROM deliveries WHERE id IN ({marks}) AND status = 'sending' "
+            f"SELECT id FROM deliveries WHERE id IN ({marks}) AND +status = 'claimed' "
             "AND lease_owner = ?",
             [*ids, owner],
         ).fetchall()
     return {row[0] for row in rows}
 
 
-def renew(db: sqlite_utils.Database, delivery_id: int, owner: str, until: str) -> bool:
-    """Extend this owner's lease on a row about to be sent; False if the row is no longer
-    this owner's (its lease ran out and another process took it)."""
+def start(db: sqlite_utils.Database, delivery_id: int, owner: str, until: str) -> bool:
+    """A claimed row's message is about to leave: mark it ``sending`` (its attempt counted) and
+    extend the lease; False if the row is no longer this owner's (its lease ran out and another
+    process took it)."""
     cursor = db.execute(
-        "UPDATE deliveries SET lease_until = ? WHERE id = ? AND status = 'sending' "
-        "AND lease_owner = ?",
+        "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, lease_until = ? "
+        "WHERE id = ? AND status = 'claimed' AND lease_owner = ?",
         [until, delivery_id, owner],
     )
     return cursor.rowcount > 0
 
 
 def release(db: sqlite_utils.Database, ids: list[int], owner: str) -> int:
-    """Give back claimed rows that were never attempted (a pass cut short): pending again, the
-    claim's attempt not counted; returns how many."""
+    """Give back claimed rows that were never attempted (a pass cut short): pending again;
+    returns how many."""
     if not ids:
         return 0
     marks = ",".join("?" for _ in ids)
     cursor = db.execute(
-        "UPDATE deliveries SET status = 'pending', attempts = MAX(attempts - 1, 0), "
-        f"lease_owner = NULL, lease_until = NULL WHERE id IN ({marks}) AND status = 'sending' "
-        "AND lease_owner = ?",
+        "UPDATE deliveries SET status = 'pending', lease_owner = NULL, lease_until = NULL "
+        f"WHERE id IN ({marks}) AND +status = 'claimed' AND lease_owner = ?",
         [*ids, owner],
     )
     return cursor.rowcount
@@ -184,7 +189,7 @@ def cancel_for_chat(db: sqlite_utils.Database, chat_id: int, reason: str) -> int
     """Cancel every unsent delivery to a chat (it blocked the bot); returns how many."""
     cursor = db.execute(
         "UPDATE deliveries SET status = 'cancelled', last_error = ? "
-        "WHERE chat_id = ? AND status IN ('pending', 'sending')",
+        "WHERE chat_id = ? AND status IN ('pending', 'claimed', 'sending')",
         [reason, chat_id],
     )
     return cursor.rowcount
@@ -201,7 +206,7 @@ def recover(db: sqlite_utils.Database, dead_owners: list[str] = (), now: str | N
     marks = ",".join("?" for _ in dead_owners) or "NULL"
     cursor = db.execute(
         "UPDATE deliveries SET status = 'pending', lease_owner = NULL, lease_until = NULL "
-        "WHERE status = 'sending' AND (lease_until IS NULL OR lease_until < ? "
+        "WHERE status IN ('sending', 'claimed') AND (lease_until IS NULL OR lease_until < ? "
         f"OR lease_owner IN ({marks}))",
         [now, *dead_owners],
     )
@@ -214,7 +219,7 @@ def lease_owners(db: sqlite_utils.Database) -> list[str]:
         row[0]
         for row in db.execute(
             "SELECT DISTINCT lease_owner FROM deliveries "
-            "WHERE status = 'sending' AND lease_owner IS NOT NULL"
+            "WHERE status IN ('sending', 'claimed') AND lease_owner IS NOT NULL"
         )
     ]
 
@@ -247,7 +252,7 @@ def digest_rows(
     return list(
         db.query(
             "SELECT * FROM deliveries WHERE chat_id = ? AND held_for = 'digest' AND "
-            "(status = 'pending' OR (status = 'sending' AND lease_owner = ?)) ORDER BY id",
+            "(status = 'pending' OR (status = 'claimed' AND lease_owner = ?)) ORDER BY id",
             [chat_id, owner],
         )
     )
@@ -262,7 +267,7 @@ def claim_digest(
         cursor = db.execute(
             "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, "
             f"lease_owner = ?, lease_until = ? WHERE id IN ({marks}) AND (+status = 'pending' "
-            "OR (+status = 'sending' AND lease_owner = ?))",
+            "OR (+status = 'claimed' AND lease_owner = ?))",
             [owner, until, *ids, owner],
         )
         if cursor.rowcount != len(ids):

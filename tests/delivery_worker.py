@@ -36,7 +36,7 @@ async def main(config_path: str) -> int:
         while True:
             await asyncio.sleep(0.05)
             left = deliveries.counts(db)
-            if not left.get("pending") and not left.get("sending"):
+            if not any(left.get(status) for status in ("pending", "claimed", "sending")):
                 break
         stop.set()
         await task
