@@ -49,7 +49,7 @@ async def sent_with(tmp_path, fake, monkeypatch, max_in_flight: int | None) -> i
     with db.atomic():
         changes.insert(db, row, [(chat, "en", "subscriber") for chat in CHATS])
     most = 0
-    real_mark = deliveries.mark_sending
+    real_mark = deliveries.start  # marks a claimed row 'sending' as its message leaves
 
     def counting(database, delivery_id, *lease):
         nonlocal most
@@ -60,12 +60,13 @@ async def sent_with(tmp_path, fake, monkeypatch, max_in_flight: int | None) -> i
         most = max(most, under_way)
         return claimed
 
-    monkeypatch.setattr(deliveries, "mark_sending", counting)
+    monkeypatch.setattr(deliveries, "start", counting)
     application: Application = build_application(
         config, db, token=fake.token, actions=StorageActions(db)
     )
     async with application:
-        sent = await Delivery(db, config, application.bot, chat_interval=0).send_due()
+        delivery = Delivery(db, config, application.bot, chat_interval=0, rate=0)  # unpaced
+        sent = await delivery.send_due()
     assert sent == len(CHATS) and len({m["chat_id"] for m in fake.sent}) == len(CHATS)
     db.conn.close()
     return most
