@@ -145,6 +145,7 @@ def iec(watch: WatchInfo, diff: Diff) -> list[Change]:
         if moved:
             data = {
                 **_pool(record),
+                "country": record.get("location") or record.get("code"),
                 "changes": moved,
                 **{name: record.get(name) for name in POOL_FIELDS},
                 "as_of": chancesdate,
