@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 
 from diffing.dates import fold, month_number
 
@@ -171,4 +172,53 @@ def pair_edits(old: list[str], new: list[str]) -> list[tuple[str | None, str | N
                 added.remove(best)
         edits.extend((before, None) for before in removed)
         edits.extend((None, after) for after in added)
-    return edits
+    return _without_moves(edits)
+
+
+def _without_moves(
+    edits: list[tuple[str | None, str | None]],
+) -> list[tuple[str | None, str | None]]:
+    """The edits less sentences that only moved (removed here, added as written there):
+    re-ordered tabs, panels or list items say nothing new; then moved edits are paired."""
+    moved = Counter(b for b, a in edits if a is None) & Counter(a for b, a in edits if b is None)
+    kept: list[tuple[str | None, str | None]] = []
+    gone, came = Counter(moved), Counter(moved)
+    for before, after in edits:
+        if before == after:
+            continue
+        if after is None and gone[before]:
+            gone[before] -= 1
+            continue
+        if before is None and came[after]:
+            came[after] -= 1
+            continue
+        kept.append((before, after))
+    return _pair_across(kept)
+
+
+def _pair_across(
+    edits: list[tuple[str | None, str | None]],
+) -> list[tuple[str | None, str | None]]:
+    """Pair a removed sentence with an added one that reads alike in another place (a tab
+    moved and edited): the edit is then seen as one, as it would be where it stood."""
+    added = [after for before, after in edits if before is None]
+    paired: dict[str, str] = {}
+    for before, after in edits:
+        if after is not None or not added:
+            continue
+        best = max(added, key=lambda candidate: similarity(before, candidate))
+        if similarity(before, best) >= PAIRING_RATIO:
+            paired[before] = best
+            added.remove(best)
+    if not paired:
+        return edits
+    taken = list(paired.values())
+    result: list[tuple[str | None, str | None]] = []
+    for before, after in edits:
+        if after is None and before in paired:
+            result.append((before, paired.pop(before)))
+        elif before is None and after in taken:
+            taken.remove(after)
+        else:
+            result.append((before, after))
+    return result

@@ -82,3 +82,33 @@ def test_stamp_lines():
     assert not is_date_stamp("Applications received after January 12, 2026 will be returned.")
     assert not is_date_stamp("Updated eligibility rules take effect on January 12, 2026")
     assert not is_date_stamp("Updated: January 12, 2026 and March 3, 2026")
+
+
+def tab(name: str, body: str, opened: bool = False) -> str:
+    return f"<details{' open' if opened else ''}><summary>{name}</summary>{body}</details>"
+
+
+WORKING_HOLIDAY = "<p>Age limit: 18 to 35.</p><dl><dt>Fee</dt><dd>$179</dd></dl>"
+YOUNG_PROFESSIONALS = "<p>You need a job offer.</p><dl><dt>Fee</dt><dd>$179</dd></dl>"
+
+
+def tabs(*panels: str) -> str:
+    """WET tabs: details in div.wb-tabs > div.tabpanels, no headings of their own."""
+    return gcweb(f'<div class="wb-tabs"><div class="tabpanels">{"".join(panels)}</div></div>')
+
+
+def test_re_ordered_tabs_and_panels_tell_nobody(tmp_path):
+    """Before: moving a tab first told subscribers "6 line(s) added, 6 line(s) removed"."""
+    watch = OneWatch(tmp_path, "page", "https://www.canada.ca/en/iec.html", topic="iec")
+    wh = tab("Working holiday", WORKING_HOLIDAY, opened=True)
+    yp = tab("Young professionals", YOUNG_PROFESSIONALS)
+    watch.check(tabs(wh, yp))
+    assert watch.told(tabs(yp, wh)) == []
+    items = ["<li>Create a profile.</li>", "<li>Get your documents.</li>", "<li>Pay the fee.</li>"]
+    watch.check(gcweb(f"<ul>{''.join(items)}</ul>"))
+    assert watch.told(gcweb(f"<ul>{''.join(reversed(items))}</ul>")) == []
+    # A real edit inside a moved tab is still told.
+    edited = tab("Working holiday", WORKING_HOLIDAY.replace("18 to 35", "18 to 30"))
+    watch.check(tabs(wh, yp))
+    (told,) = watch.check(tabs(yp, edited)).changes
+    assert told["kind"] == "rule_change" and "Age limit: 18 to 30." in told["summary"]
