@@ -5,7 +5,8 @@ bot challenge ("Just a moment…"), a "Sorry, something went wrong" or maintenan
 the site's own template. No list of phrases knows them all, but they share a shape: a short
 text that keeps almost none of the lines the page had. Such a reading is a fault (admins
 hear after the failure threshold), never a change for subscribers; a real edit, even a large
-one, keeps the page's other lines, and a page that grows is never refused.
+one, keeps the page's other lines or its own title (a season closed: "# Rounds of
+invitations" and one sentence), and a page that grows is never refused.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def unrelated_page(previous: str, current: str) -> str | None:
     """The reason ``current`` (a page's readable lines) is not the page ``previous`` was.
 
     None when it is: the last reading was too short to judge, the new one is not shorter,
-    or it keeps at least a tenth of its lines.
+    keeps the page's ``<h1>`` ("# Title" line), or keeps at least a tenth of its lines.
     """
     old = set(_lines(previous))
     if len(previous) < MIN_PREVIOUS_CHARS or len(old) < MIN_PREVIOUS_LINES:
@@ -33,6 +34,8 @@ def unrelated_page(previous: str, current: str) -> str | None:
     if len(current) >= len(previous):
         return None
     new = _lines(current)
+    if any(line.startswith("# ") for line in old.intersection(new)):
+        return None  # the page's own <h1> is there: a page cut short is still the page
     kept = len(old.intersection(new))
     if kept >= len(old) * MAX_KEPT_SHARE:
         return None

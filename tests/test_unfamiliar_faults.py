@@ -121,3 +121,17 @@ def test_check_end_to_end_keeps_a_rejected_request_from_subscribers(tmp_path, si
     assert back.returncode == 0, back.stderr
     changes = [json.loads(line) for line in back.stdout.splitlines()]
     assert [(c["kind"], c["data"]["invitations"]) for c in changes] == [("pnp_update", 22)]
+
+
+def test_a_page_cut_down_to_one_notice_under_its_own_title_is_told(tmp_path):
+    """IRCC empties a page at a season's end: same <h1>, one sentence left. That is news."""
+    rounds = "".join(
+        f"<h2>Round {n}</h2><p>Invitations were sent to {n * 100} candidates on May {n}.</p>"
+        for n in range(1, 6)
+    )
+    watch = OneWatch(tmp_path, "page", "https://www.canada.ca/en/iec/rounds.html", topic="iec")
+    watch.check(gcweb(rounds, title="IEC rounds of invitations"))
+    closed = gcweb("<p>The 2026 season is closed.</p>", title="IEC rounds of invitations")
+    told = watch.check(closed)
+    assert told.outcome == "changed"
+    assert [row["kind"] for row in watch.subscriber_rows()] == ["page_change"]
