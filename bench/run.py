@@ -33,6 +33,8 @@ from bench.measure import machine, run_cpu, summary  # noqa: E402
 from bench.workload import Workload  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
+PARTIAL: Path | None = None
+TOP: dict[str, Any] = {}
 
 
 def repeat(times: int, func: Callable[[], tuple[float, float]], before=None) -> dict[str, Any]:
@@ -57,6 +59,8 @@ def guarded(results: dict[str, Any], key: str, func: Callable[[], Any]) -> Any:
         results[key] = {"error": f"{type(exc).__name__}: {exc}"}
         traceback.print_exc()
     print(f"  {key}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
+    if PARTIAL is not None:  # what is measured so far survives an interrupted run
+        PARTIAL.write_text(json.dumps(TOP, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return results[key]
 
 
@@ -331,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
         "watches": n,
         "project": str(ours.PROJECT),
     }
+    global PARTIAL, TOP
+    PARTIAL, TOP = args.output.with_suffix(".partial.json"), results
     with Workload(n).start() as workload, tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         if on("floor"):
@@ -351,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
             guarded(results, "changedetection", lambda: bench_changedetection(workload, tmp, reps))
         if on("scaling"):
             scaling: dict[str, Any] = {}
+            results["scaling_run_pass"] = scaling
             sizes = (20, 40, 100) if quick else (50, 200, 500, 1000)
             for size in sizes:
                 workload.n = max(workload.n, size)
@@ -399,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     results["report"] = text
     args.output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    PARTIAL.unlink(missing_ok=True)
     print(f"\nwrote {args.output}", file=sys.stderr)
     return 0
 
