@@ -176,3 +176,35 @@ def test_schedule_across_daylight_saving_and_midnight() -> None:
     )
     assert quiet_end(quiet, datetime(2027, 1, 15, 12, 0, tzinfo=UTC)) is None
     assert hold_until(None, "news", datetime(2027, 1, 15, tzinfo=UTC)) is None
+
+
+async def test_schedule_commands_answer_in_french(env) -> None:
+    config, db, app, fake = env
+    await say(fake, BOB, "/lang fr")
+    assert await say(fake, BOB, "/tz Europe/Paris") == (
+        "Chaque message arrive tout de suite. Fuseau horaire : Europe/Paris. "
+        "Pas d'heures de silence."
+    )
+    assert (await say(fake, BOB, "/quiet 23:00-06:30")).endswith("Heures de silence : 23:00–06:30.")
+    reply = await say(fake, BOB, "/digest daily 07:15 keep-draws")
+    assert reply.startswith(
+        "Un résumé chaque jour à 07:15. Les rondes d'Entrée express arrivent toujours "
+        "tout de suite."
+    )
+    assert (await say(fake, BOB, "/tz Lune/Base")).startswith("Fuseau horaire inconnu : Lune/Base.")
+    assert (await say(fake, BOB, "/quiet 9-5")).startswith("Utilisation : /quiet 22:00-07:00")
+    assert (await say(fake, BOB, "/digest monthly")).startswith("Utilisation : /digest daily")
+    sub = subscribers.get(db, BOB)
+    assert (sub["tz"], sub["quiet_start"], sub["digest_time"]) == ("Europe/Paris", "23:00", "07:15")
+
+
+async def test_in_a_group_only_administrators_change_the_schedule_in_french(env) -> None:
+    config, db, app, fake = env
+    group = -2001
+    fake.set_member(group, 7, "administrator")
+    await say(fake, group, "/lang fr", user_id=7, chat_type="group")
+    reply = await say(fake, group, "/digest daily 18:00", user_id=8, chat_type="group")
+    assert reply == "Dans un groupe, seuls les administrateurs du groupe peuvent utiliser /digest."
+    assert subscribers.get(db, group)["digest"] is None
+    await say(fake, group, "/digest daily 18:00", user_id=7, chat_type="group")
+    assert subscribers.get(db, group)["digest"] == "daily"

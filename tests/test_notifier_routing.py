@@ -118,3 +118,37 @@ def test_no_telegram_section_still_routes_subscribers_only(tmp_path) -> None:
     pipe.handle(fetch(config, "ee-rounds", feed_bytes(without_newest(feed))))
     [change] = pipe.handle(fetch(config, "ee-rounds", feed_bytes(feed))).changes
     assert recipients(db, change["id"]) == {(1, "en", "subscriber")}
+
+
+def test_admin_alerts_come_in_each_admins_language(tmp_path) -> None:
+    config = make_config(tmp_path, admins=(ADMIN, 502), extra='admin_langs = { 502 = "fr" }\n')
+    db = open_database(config)
+    pipe = pipeline(db, config)
+    for _ in range(config.settings.failure_threshold):
+        bad = fetch(config, "iec", b"")
+        bad.status, bad.error = None, "timeout"
+        failing = pipe.handle(bad)
+    [change] = failing.changes
+    assert recipients(db, change["id"]) == {(ADMIN, "en", "admin"), (502, "fr", "admin")}
+
+
+def test_channels_get_their_topics_draw_types_and_language(tmp_path) -> None:
+    extra = (
+        '\n[[channel]]\nchat_id = "@ee_all"\ntopics = ["express-entry"]\n'
+        '\n[[channel]]\nchat_id = -1009\ntopics = ["express-entry"]\nlang = "fr"\n'
+        'draw_types = ["pnp"]\n'
+        '\n[[channel]]\nchat_id = "@iec_only"\ntopics = ["iec"]\n'
+    )
+    config = make_config(tmp_path, extra=extra)
+    db = open_database(config)
+    pipe = pipeline(db, config)
+    feed = real_feed()
+    pipe.handle(fetch(config, "ee-rounds", feed_bytes(without_newest(feed))))
+    pipe.handle(fetch(config, "ee-rounds-fr", feed_bytes(french(without_newest(feed)))))
+    [en] = pipe.handle(fetch(config, "ee-rounds", feed_bytes(feed))).changes
+    [fr] = pipe.handle(fetch(config, "ee-rounds-fr", feed_bytes(french(feed)))).changes
+    assert recipients(db, en["id"]) == {("@ee_all", "en", "channel")}
+    assert recipients(db, fr["id"]) == set()  # #437 is a French-proficiency draw, not PNP
+    pnp = with_round(feed, "438", "Provincial Nominee Program", 790, 500, "2026-08-26")
+    [fr_pnp] = pipe.handle(fetch(config, "ee-rounds-fr", feed_bytes(french(pnp)))).changes
+    assert recipients(db, fr_pnp["id"]) == {(-1009, "fr", "channel")}
