@@ -175,22 +175,56 @@ def pair_edits(old: list[str], new: list[str]) -> list[tuple[str | None, str | N
     return _without_moves(edits)
 
 
+# Typography a re-render may change without changing a word: curly or straight quotes,
+# dashes, non-breaking spaces.
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2011": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+    }
+)
+
+
+def same_words(before: str | None, after: str | None) -> bool:
+    """Whether two sentences read the same but for typography ("can't" / "can’t", "–" / "—")."""
+    if before is None or after is None:
+        return before == after
+    return _canonical(before) == _canonical(after)
+
+
+def _canonical(text: str) -> str:
+    return re.sub(r"\s*([-\"'])\s*", r"\1", " ".join(text.translate(_TYPOGRAPHY).split()))
+
+
 def _without_moves(
     edits: list[tuple[str | None, str | None]],
 ) -> list[tuple[str | None, str | None]]:
-    """The edits less sentences that only moved (removed here, added as written there):
-    re-ordered tabs, panels or list items say nothing new; then moved edits are paired."""
-    moved = Counter(b for b, a in edits if a is None) & Counter(a for b, a in edits if b is None)
+    """The edits less sentences that only moved (removed here, added as written there) or
+    only changed typography: re-ordered tabs, panels or list items, "can't" re-rendered as
+    "can’t", say nothing new; then moved edits are paired."""
+    removed = Counter(_canonical(b) for b, a in edits if a is None and b is not None)
+    added = Counter(_canonical(a) for b, a in edits if b is None and a is not None)
+    moved = removed & added
     kept: list[tuple[str | None, str | None]] = []
     gone, came = Counter(moved), Counter(moved)
     for before, after in edits:
-        if before == after:
+        if same_words(before, after):
             continue
-        if after is None and gone[before]:
-            gone[before] -= 1
+        if after is None and before is not None and gone[_canonical(before)]:
+            gone[_canonical(before)] -= 1
             continue
-        if before is None and came[after]:
-            came[after] -= 1
+        if before is None and after is not None and came[_canonical(after)]:
+            came[_canonical(after)] -= 1
             continue
         kept.append((before, after))
     return _pair_across(kept)

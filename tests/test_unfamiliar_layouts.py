@@ -112,3 +112,23 @@ def test_re_ordered_tabs_and_panels_tell_nobody(tmp_path):
     watch.check(tabs(wh, yp))
     (told,) = watch.check(tabs(yp, edited)).changes
     assert told["kind"] == "rule_change" and "Age limit: 18 to 30." in told["summary"]
+
+
+def test_typography_re_rendered_tells_nobody(tmp_path):
+    """Straight quotes become curly, a dash changes, a space becomes non-breaking."""
+    plain = (
+        "<h2>Who can apply</h2><p>You can't apply if you're already in Canada &ndash; see the"
+        ' "exceptions" below.</p><p>The fee is $1,365 per adult.</p>'
+    )
+    curly = (
+        plain.replace("can't", "can’t")
+        .replace("you're", "you’re")
+        .replace('"exceptions"', "“exceptions”")
+        .replace("&ndash;", "—")
+        .replace("$1,365 per", "$1,365&nbsp;per")
+    )
+    watch = OneWatch(tmp_path, "page", "https://www.canada.ca/en/x.html", topic="general")
+    watch.check(gcweb(plain))
+    assert watch.told(gcweb(curly)) == []
+    (told,) = watch.check(gcweb(curly.replace("$1,365", "$1,525"))).changes
+    assert told["kind"] == "rule_change" and "$1,525" in told["summary"]
