@@ -3,12 +3,15 @@
 ``records = "rounds[]"`` selects the records (a list of objects, or an object whose values
 are objects); ``key = "drawNumber"`` names the field that identifies one. Without a key, a
 record is identified by its path: its index in the list (``"[3]"``) or its name in the
-object. Values keep their JSON types; nested objects are compared field by field.
+object; a list whose objects all have a distinct id-like field ("id", "drawNumber", "code",
+"url", …) is keyed by that field, so a record added at the top changes no other. Values keep
+their JSON types; nested objects are compared field by field.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import jmespath
@@ -64,6 +67,7 @@ def select(data: Any, expression: str, key: str | None) -> dict[str, dict[str, A
         items = [(str(name), value) for name, value in result.items()]
     elif isinstance(result, list):
         items = [(f"[{index}]", value) for index, value in enumerate(result)]
+        key = key or identifying_field(result)
     else:
         return {}
     records: dict[str, dict[str, Any]] = {}
@@ -74,6 +78,28 @@ def select(data: Any, expression: str, key: str | None) -> dict[str, dict[str, A
             continue
         records[str(ident)] = record
     return records
+
+
+# Field names that identify a record: "id", "drawNumber", "code", "slug", "url", …
+_ID_NAME = re.compile(r"^(?:id|key|code|slug|url|link|uuid|guid)$|(?:id|number|code|key)$", re.I)
+
+
+def identifying_field(items: list[Any]) -> str | None:
+    """An id-like field that every object of a list has, with a distinct plain value each.
+
+    Without a ``key``, list records would be named by their positions, and one record
+    added at the top would make every other one "changed"; such a field names them instead.
+    """
+    if len(items) < 2 or not all(isinstance(item, dict) for item in items):
+        return None
+    for name in items[0]:
+        if not _ID_NAME.search(name):
+            continue
+        values = [item.get(name) for item in items]
+        plain = all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values)
+        if plain and all(v != "" for v in values) and len(set(values)) == len(values):
+            return name
+    return None
 
 
 def _nothing_found(data: Any, expression: str, key: str | None) -> str:
