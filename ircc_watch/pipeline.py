@@ -282,6 +282,8 @@ class Pipeline:
         entering = not row.get("degraded_since")
         if not entering and last is not None and last["content_hash"] == page.content_hash():
             return self._unchanged(watch, fetch, now, "unchanged", validators, digest, region)
+        if not entering and self._stale_copy(watch, last, page.content_hash(), now):
+            return self._unchanged(watch, fetch, now, "stale")
         comparison = self._page_comparison(watch, page, last)
         if entering:
             spec = spec_for(watch.kind)

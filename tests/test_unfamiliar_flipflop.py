@@ -83,3 +83,16 @@ def test_a_stale_feed_copy_does_not_move_a_draw_back_and_forth(tmp_path):
         "SELECT key, absent_since FROM records WHERE absent_since IS NOT NULL"
     ).fetchall()
     assert [(json.dumps(key), since) for key, since in absent] == [('"340"', hour(30))]
+
+
+def test_a_degraded_watch_flip_flopping_is_told_once(tmp_path):
+    """An events page the extractor cannot read is read as a page: its flips are stale too."""
+    notice = "<h2>Upcoming events</h2><p>No events are planned for {}.</p><p>Check back later.</p>"
+    watch = OneWatch(tmp_path, "events", "https://www.canada.ca/en/events.html", topic="events")
+    assert [c["kind"] for c in watch.check(gcweb(notice.format("January")), hour(0)).changes] == [
+        "extractor_degraded"
+    ]
+    assert watch.told(gcweb(notice.format("February")), hour(1)) == [("rule_change", "subscribers")]
+    for n, month in enumerate(["January", "February", "January"], start=2):
+        assert watch.told(gcweb(notice.format(month)), hour(n)) == []
+    assert len(watch.subscriber_rows()) == 1
