@@ -310,10 +310,42 @@ def _rows_data(watch: WatchInfo, records: list[dict[str, Any]]) -> dict[str, Any
     return _linked(watch, data)
 
 
+def _renamed_categories(diff: Diff) -> dict[str, str]:
+    """New category key → the key of the category it replaces: one that left the page in the
+    same check and shares at least half of its occupations ("Healthcare occupations" →
+    "Healthcare and social services occupations", 2025)."""
+    gone = {
+        key: set(record.get("occupations") or {})
+        for key, record in diff.removed.items()
+        if key.startswith(CATEGORY_PREFIX)
+    }
+    renamed: dict[str, str] = {}
+    for key, record in diff.added.items():
+        codes = set(record.get("occupations") or {})
+        if not key.startswith(CATEGORY_PREFIX) or not codes:
+            continue
+        best = max(gone, key=lambda old: len(gone[old] & codes), default=None)
+        if best is not None and len(gone[best] & codes) * 2 >= len(gone[best]) > 0:
+            renamed[key] = best
+            del gone[best]
+    return renamed
+
+
 def _ee_categories(watch: WatchInfo, diff: Diff) -> list[Change]:
     changes: list[Change] = []
+    renamed = _renamed_categories(diff)
     for key, record in diff.added.items():
-        if key.startswith(CATEGORY_PREFIX):
+        if key in renamed:
+            old = diff.removed[renamed[key]]
+            before, after = old.get("occupations") or {}, record.get("occupations") or {}
+            data = {
+                "category": record["name"],
+                "renamed_from": old.get("name", ""),
+                "added": [{"noc": c, "title": t} for c, t in after.items() if c not in before],
+                "removed": [{"noc": c, "title": t} for c, t in before.items() if c not in after],
+            }
+            changes.append(Change("occupations_changed", SUBSCRIBERS, _linked(watch, data), key))
+        elif key.startswith(CATEGORY_PREFIX):
             data = {"name": record["name"], "occupations": _occupation_list(record)}
             changes.append(Change("new_category", SUBSCRIBERS, _linked(watch, data), key))
     for key, fields in diff.changed.items():

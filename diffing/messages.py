@@ -206,6 +206,8 @@ def _category_removed(d: dict[str, Any], lang: str) -> tuple[str, str]:
 def _occupations_changed(d: dict[str, Any], lang: str) -> tuple[str, str]:
     added, removed = d.get("added", []), d.get("removed", [])
     parts = []
+    if d.get("renamed_from"):
+        return _category_renamed(d, lang)
     if lang == "fr":
         if added:
             parts.append(f"Ajout : {_occupations(added)}")
@@ -220,6 +222,20 @@ def _occupations_changed(d: dict[str, Any], lang: str) -> tuple[str, str]:
     if removed:
         parts.append(f"Removed: {_occupations(removed)}")
     return f"Express Entry category changed: {d.get('category', '')}", _lines(*parts)
+
+
+def _category_renamed(d: dict[str, Any], lang: str) -> tuple[str, str]:
+    """A category that replaced another under a new name (most occupations kept)."""
+    added, removed, name = d.get("added", []), d.get("removed", []), d.get("category", "")
+    if lang == "fr":
+        parts = [f"Auparavant : {d['renamed_from']}"]
+        parts += [f"Ajout : {_occupations(added)}"] if added else []
+        parts += [f"Retrait : {_occupations(removed)}"] if removed else []
+        return f"Catégorie d’Entrée express renommée : {name}", _lines(*parts)
+    parts = [f"Formerly: {d['renamed_from']}"]
+    parts += [f"Added: {_occupations(added)}"] if added else []
+    parts += [f"Removed: {_occupations(removed)}"] if removed else []
+    return f"Express Entry category renamed: {name}", _lines(*parts)
 
 
 def _row_added(d: dict[str, Any], lang: str) -> tuple[str, str]:

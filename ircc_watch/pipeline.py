@@ -64,6 +64,8 @@ class Comparison:
     known: int = 0
     alerts: list[Change] = field(default_factory=list)
     watch_values: dict[str, Any] = field(default_factory=dict)
+    # Vanished records that a change of this check already accounts for (a renamed category).
+    settled: list[str] = field(default_factory=list)
 
 
 def watch_info(watch: Watch) -> WatchInfo:
@@ -221,8 +223,11 @@ class Pipeline:
             previous.text, document.text, previous.records, document.records, known
         )
         touched = set(diff.added) | set(diff.changed) | set(diff.returned)
+        found = classify(watch_info(watch), diff)
+        renamed = {change.data.get("renamed_from") for change in found} - {None}
         return Comparison(
-            found=classify(watch_info(watch), diff),
+            found=found,
+            settled=[key for key, r in diff.removed.items() if r.get("name") in renamed],
             diff_text=diff.unified,
             updated={key: document.records[key] for key in touched},
             vanished=list(diff.removed),
@@ -370,6 +375,8 @@ class Pipeline:
                 normalizer_version=NORMALIZER_VERSION,
             )
             records.observe(self.db, watch.name, comparison.updated, comparison.vanished, now)
+            if comparison.settled:
+                records.mark_removal_announced(self.db, watch.name, comparison.settled)
             items = [(change, last, comparison.diff_text) for change in comparison.found]
             stored = self._tell(info, items, now, snapshot_id, comparison.touched, comparison.known)
             stored += [
