@@ -264,7 +264,7 @@ def report(results: dict[str, Any]) -> str:
     scaling = results.get("scaling_run_pass") or {}
     if scaling and "error" not in scaling:
         parts = []
-        for n, v in scaling.items():
+        for n, v in sorted(scaling.items(), key=lambda item: int(item[0])):
             if "cpu_s" in v:
                 cpu = v["cpu_s"]["median"]
                 parts.append(f"{n}: {cpu:.2f} s ({cpu / int(n) * 1000:.1f} ms/watch)")
