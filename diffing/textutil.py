@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from typing import Any
+
+from diffing.document import ContentError
 
 
 def decode(body: bytes) -> str:
@@ -14,6 +18,20 @@ def decode(body: bytes) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError:
         return body.decode("cp1252", errors="replace")
+
+
+def load_json(body: bytes, reason: str) -> Any:
+    """The parsed JSON body, or ContentError(``reason``) naming the JSON error and its line.
+
+    An empty body is its own fault ("empty body"): a cut connection, not a format change.
+    """
+    text = decode(body).strip()
+    if not text:
+        raise ContentError("empty body")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ContentError(reason, f"invalid JSON ({exc.msg}, line {exc.lineno})") from exc
 
 
 def squash(text: str) -> str:

@@ -7,12 +7,11 @@ then and its charset is undeclared. A saved copy may be the bare ``rounds`` arra
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from diffing.document import ContentError, Document
-from diffing.textutil import decode, parse_int, squash
+from diffing.textutil import load_json, parse_int, squash
 
 _TAGS = re.compile(r"<[^>]+>")
 _TYPED = {
@@ -29,15 +28,7 @@ _TYPED = {
 
 def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Document:
     """Parse the feed (wrapped or bare) into records keyed by draw number."""
-    text = decode(body).strip()
-    if not text:
-        raise ContentError("empty body")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ContentError(
-            "not the rounds feed", f"invalid JSON ({exc.msg}, line {exc.lineno})"
-        ) from exc
+    data = load_json(body, "not the rounds feed")
     rounds = data.get("rounds") if isinstance(data, dict) else data
     if not isinstance(rounds, list) or not rounds:
         raise ContentError("not the rounds feed", "no 'rounds' array")

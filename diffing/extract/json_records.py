@@ -18,7 +18,7 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 
 from diffing.document import ContentError, Document
-from diffing.textutil import decode
+from diffing.textutil import load_json
 
 
 def compile_expression(expression: str) -> Any:
@@ -38,23 +38,12 @@ def extract(
     key: str | None = None,
 ) -> Document:
     """Records of the JSON ``body`` selected by ``records`` and keyed by ``key``."""
-    data = load_json(body)
+    data = load_json(body, "not a JSON file")
     found = select(data, records or "@", key)
     if not found:
         raise ContentError("no records", _nothing_found(data, records or "@", key))
     lines = [f"{k}: {json.dumps(v, ensure_ascii=False, sort_keys=True)}" for k, v in found.items()]
     return Document(kind="json", text="\n".join(lines), records=found)
-
-
-def load_json(body: bytes) -> Any:
-    """The parsed body, or ContentError naming the JSON error and its line."""
-    text = decode(body).strip()
-    if not text:
-        raise ContentError("empty body")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ContentError("not JSON", f"{exc.msg}, line {exc.lineno}") from exc
 
 
 def select(data: Any, expression: str, key: str | None) -> dict[str, dict[str, Any]]:

@@ -16,12 +16,11 @@ that only moves the dates changes no program record, and a re-indented file none
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from diffing.document import ContentError, Document
-from diffing.textutil import decode, squash
+from diffing.textutil import load_json, squash
 
 AS_OF_KEY = "as-of"
 DATES_GROUP = "default-update"
@@ -58,15 +57,7 @@ def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Docum
 
 def load(body: bytes) -> dict[str, Any]:
     """The file as a JSON object, or ContentError (an error page, a truncated body)."""
-    text = decode(body).strip()
-    if not text:
-        raise ContentError("empty body")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ContentError(
-            "not a processing-times file", f"invalid JSON ({exc.msg}, line {exc.lineno})"
-        ) from exc
+    data = load_json(body, "not a processing-times file")
     if not isinstance(data, dict):
         raise ContentError("not a processing-times file", "the file is not a JSON object")
     return data
