@@ -178,9 +178,17 @@ def open_database(config: Config):
 
 def change_json(row: dict[str, Any]) -> str:
     """One change as a JSON line: the contract fields, then the hold it is in, if any."""
-    return json.dumps(
-        {**{name: row[name] for name in CHANGE_FIELDS}, **hold_fields(row)}, ensure_ascii=False
-    )
+    return strict_json({**{name: row[name] for name in CHANGE_FIELDS}, **hold_fields(row)})
+
+
+def strict_json(value: Any) -> str:
+    """``value`` as valid JSON on one line: a NaN or infinity (which JSON cannot hold, and
+    Python would print bare) is written as the string it reads as."""
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        loose = json.dumps(value, ensure_ascii=False)
+        return json.dumps(json.loads(loose, parse_constant=str), ensure_ascii=False)
 
 
 def hold_fields(row: dict[str, Any]) -> dict[str, Any]:
@@ -334,14 +342,13 @@ def cmd_changes(args: argparse.Namespace, config: Config) -> int:
     for row in rows:
         if args.json:
             print(
-                json.dumps(
+                strict_json(
                     {
                         "id": row["id"],
                         **{k: row[k] for k in CHANGE_FIELDS},
                         "reviewed_at": row["reviewed_at"],
                         **hold_fields(row),
-                    },
-                    ensure_ascii=False,
+                    }
                 )
             )
         else:

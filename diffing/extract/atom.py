@@ -21,7 +21,7 @@ import feedparser
 
 from diffing.dates import fold
 from diffing.document import ContentError, Document
-from diffing.textutil import squash
+from diffing.textutil import as_utf8, squash
 
 _NEWS_PATH = re.compile(r"(?P<folder>/(?:news|nouvelles)/\d{4}/\d{2})/(?P<slug>[^/]+?)0?\.html?$")
 # A feed ends with its root's closing tag (comments and whitespace may follow).
@@ -33,7 +33,11 @@ def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Docum
     """Entries as records: id, title, url, published, updated, summary."""
     if not body.strip():
         raise ContentError("empty body")
-    parsed = feedparser.parse(body, response_headers={"content-location": url} if url else None)
+    # Decoded here as written (a stray byte repaired alone), so feedparser never switches the
+    # whole feed to Windows-1252.
+    parsed = feedparser.parse(
+        as_utf8(body), response_headers={"content-location": url} if url else None
+    )
     if not parsed.version:
         if re.search(rb"<html\b", body[:2000], re.I):
             raise ContentError("not a feed", "an HTML page: watch it with kind page")
