@@ -24,7 +24,7 @@ EXCERPT_CHARS = 300
 
 # Fields that may change without the record changing in a way anyone should hear about.
 IGNORED_FIELDS: dict[str, set[str]] = {
-    "atom": {"updated", "summary", "id", "published", "aliases"},
+    "atom": {"updated", "summary", "id", "published", "aliases", "feed"},
 }
 
 
@@ -150,7 +150,8 @@ def _atom(watch: WatchInfo, diff: Diff) -> list[Change]:
         Change(
             "news",
             SUBSCRIBERS,
-            {"title": r["title"], "url": r["url"], "published": r["published"]},
+            {"title": r["title"], "url": r["url"], "published": r["published"]}
+            | ({"feed": r["feed"]} if r.get("feed") else {}),
             key,
         )
         for key, r in sorted(diff.added.items(), key=lambda item: item[1].get("published", ""))

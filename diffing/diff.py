@@ -93,7 +93,9 @@ def diff_documents(
         changes = field_changes(before, record)
         if changes:
             result.changed[key] = changes
-        if key not in old_records:
+        if key not in old_records or seen_as is None:
+            # Back after an absence, or known only from the previous snapshot re-read by a
+            # newer extractor (a new key for an entry already told): remember it now.
             result.returned.append(key)
     for key, record in old_records.items():
         if key not in new_records:

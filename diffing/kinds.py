@@ -121,7 +121,7 @@ KINDS: dict[str, KindSpec] = {
             "atom",
             "an Atom feed, one record per entry",
             record_noun="entry",
-            required={"title": "the entry's <title>"},
+            required={"title": "the entry's <title> or description"},
         ),
         KindSpec(
             "pnp-updates",

@@ -6,6 +6,7 @@ it in HTML (Telegram, the review page) escapes it there.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -129,15 +130,27 @@ def _draw_corrected(d: dict[str, Any], lang: str) -> tuple[str, str]:
 
 def _news(d: dict[str, Any], lang: str) -> tuple[str, str]:
     when = fmt_date(d.get("published", ""), lang)
-    host = (urlsplit(d.get("url", "")).hostname or "").removeprefix("www.")
-    if not host or host == "canada.ca" or host.endswith(".canada.ca"):
-        prefix = "Nouvelles d'IRCC" if lang == "fr" else "IRCC news"
-    else:
-        prefix = f"Nouvelles ({host})" if lang == "fr" else f"News ({host})"
+    prefix = _news_source(d, lang)
     return (
         f"{prefix}: {d.get('title', '')}" if lang == "en" else f"{prefix} : {d.get('title', '')}",
         f"{when}\n{d.get('url', '')}".strip(),
     )
+
+
+def _news_source(d: dict[str, Any], lang: str) -> str:
+    """Whose news it is: IRCC's for its canada.ca releases (and canada.ca entries of an
+    unnamed feed), else the feed's own name, else the entry's site, else just "News"."""
+    parts = urlsplit(d.get("url", ""))
+    host = (parts.hostname or "").removeprefix("www.")
+    canada = host == "canada.ca" or host.endswith(".canada.ca")
+    ircc = re.search(r"/immigration-refug(?:ees-citizenship|ies-citoyennete)/", parts.path)
+    if canada and (ircc or not d.get("feed")):
+        return "Nouvelles d'IRCC" if lang == "fr" else "IRCC news"
+    if d.get("feed"):
+        return d["feed"]
+    if host:
+        return f"Nouvelles ({host})" if lang == "fr" else f"News ({host})"
+    return "Nouvelles" if lang == "fr" else "News"
 
 
 def _page_change(d: dict[str, Any], lang: str) -> tuple[str, str]:

@@ -23,8 +23,9 @@ from diffing.textutil import decode, squash
 
 # Bumped when a reading changes: the pipeline then re-reads the previous raw body before
 # diffing (3: content-region rules, block-tree extractors, feedparser feeds; 4: "last
-# updated" lines dropped, see diffing.stamps).
-NORMALIZER_VERSION = 4
+# updated" lines dropped, see diffing.stamps; 5: feed entries keyed with their query or
+# their content, pseudo-headings title blocks).
+NORMALIZER_VERSION = 5
 
 # Noise inside a content region, matched in one walk of the tree (the selectors
 # "script", "#wb-dtmd", ".gc-subway", "[data-ajax-replace]", … by tag, id, class, attribute).

@@ -2,15 +2,18 @@
 
 Feeds are read with feedparser, which knows the three formats and their many variants.
 The feed-level ``<updated>`` / ``<lastBuildDate>`` changes on every build and means
-nothing. An entry is keyed by its id (RSS ``<guid>``, RDF ``rdf:about``), then its link.
-A canada.ca news release is keyed by its month folder and its slug with the punctuation
-and a trailing "0" dropped, and also known by its title (an alias): so
+nothing. An entry is keyed by its id (RSS ``<guid>``, RDF ``rdf:about``), then its link
+with its query (``.cfm?xID=…``, ``?p=123`` name different entries; tracking parameters such
+as ``utm_*`` do not), then its content (title, description, date). A canada.ca news
+release is keyed by its month folder and its slug with the punctuation and a trailing "0"
+dropped, and also known by its title (an alias): so
 "…-saint-pierre-et-miquelon0.html", "…indopacific…" / "…indo-pacific…" and a slug
 rewritten under the same title are not new.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from html import unescape
@@ -27,6 +30,12 @@ _NEWS_PATH = re.compile(r"(?P<folder>/(?:news|nouvelles)/\d{4}/\d{2})/(?P<slug>[
 # A feed ends with its root's closing tag (comments and whitespace may follow).
 _CLOSED = re.compile(rb"</(?:[\w.-]+:)?(?:feed|rss|RDF)\s*>(?:\s|<!--.*?-->)*$", re.S)
 _TAG = re.compile(r"<[^>]+>")
+# Query parameters that say where a reader came from, not which entry it is.
+_TRACKING = re.compile(
+    r"(?:utm_\w*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|igshid|mc_cid|mc_eid|_ga|_gl)",
+    re.I,
+)
+HEADLINE_CHARS = 100
 
 
 def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Document:
@@ -44,29 +53,50 @@ def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Docum
         problem = parsed.get("bozo_exception")
         detail = f"invalid XML ({problem})" if problem else "no Atom, RSS or RDF root element"
         raise ContentError("not a feed", detail)
-    if not _CLOSED.search(body[-4096:]):
+    if not _closed(body, parsed.get("encoding")):
         # feedparser reads what it can of a cut-off feed: a half entry would be news.
         raise ContentError("truncated body", "the feed ends before its closing root tag")
+    feed_name = _text(parsed.feed.get("title", ""))
     records: dict[str, dict[str, Any]] = {}
     for entry in parsed.entries:
         record = entry_record(entry)
         key = entry_key(record)
         if not key:
             continue
+        record["feed"] = feed_name
         record["aliases"] = entry_aliases(record)
         twin = key if key in records else _twin(records, record["aliases"])
         if twin is None:
             records[key] = record
         elif _looks_like_copy(records[twin]["url"]) and not _looks_like_copy(record["url"]):
             records[twin] = record
+    if parsed.entries and not records:
+        count = len(parsed.entries)
+        detail = f"none of its {count} entries has a title, a description, a date, an id or a link"
+        raise ContentError("no entries", detail)
     lines = [f"{r['published'][:10]} {r['title']} <{r['url']}>" for r in records.values()]
-    title = _text(parsed.feed.get("title", ""))
     return Document(
         kind="atom",
         text="\n".join(lines),
         records=records,
-        meta={"title": title, "format": parsed.version},
+        meta={"title": feed_name, "format": parsed.version},
     )
+
+
+def _closed(body: bytes, encoding: str | None) -> bool:
+    """Whether the feed ends with its root's closing tag, judged on the decoded text.
+
+    A UTF-16 or UTF-32 feed's closing tag is not ASCII bytes: decode the tail first.
+    """
+    if _CLOSED.search(body[-4096:]):
+        return True
+    if not encoding or encoding.lower().replace("_", "-") in ("utf-8", "us-ascii", "ascii"):
+        return False
+    try:
+        text = body.decode(encoding, errors="replace")
+    except LookupError:
+        return False
+    return bool(_CLOSED.search(text[-2048:].encode("utf-8", errors="replace")))
 
 
 def _twin(records: dict[str, dict[str, Any]], aliases: list[str]) -> str | None:
@@ -85,16 +115,26 @@ def entry_record(entry: Any) -> dict[str, Any]:
 
     Dates stay as the feed writes them when they are ISO (Atom); RFC 822 dates (RSS) are
     turned into ISO UTC so that every feed's records sort and print alike.
+    An item may have a description and no title (RSS 2.0 asks for one of the two): it is
+    titled by its description's first words.
     """
     updated = _date(entry, "updated")
+    summary = _text(entry.get("summary", ""))
     return {
         "id": squash(entry.get("id", "")),
-        "title": _text(entry.get("title", "")),
+        "title": _text(entry.get("title", "")) or _headline(summary),
         "url": (entry.get("link") or "").strip(),
         "published": _date(entry, "published") or updated,
         "updated": updated,
-        "summary": _text(entry.get("summary", ""))[:500],
+        "summary": summary[:500],
     }
+
+
+def _headline(text: str) -> str:
+    """The first words of a description, cut at a word, as a title."""
+    if len(text) <= HEADLINE_CHARS:
+        return text
+    return text[:HEADLINE_CHARS].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def _text(value: str) -> str:
@@ -114,7 +154,10 @@ def entry_key(record: dict[str, Any]) -> str:
     """A key that survives slug punctuation edits and a trailing "0" added to the file name.
 
     canada.ca news URLs end in ``/news/YYYY/MM/<slug>.html``: the key is the host, the
-    month folder and the slug's letters and digits. Other feeds keep the entry's id.
+    month folder and the slug's letters and digits. Other feeds keep the entry's id, else
+    its link with its query (tracking parameters dropped: ``utm_*``, ``fbclid``…), else its
+    content: "content:" and a hash of its title, description and date. An empty entry has
+    no key.
     """
     parts = urlsplit(record.get("url") or record.get("id") or "")
     match = _NEWS_PATH.search(parts.path)
@@ -123,7 +166,22 @@ def entry_key(record: dict[str, Any]) -> str:
         return f"{parts.netloc}{match['folder']}/{slug}"
     if record.get("id"):
         return record["id"]
-    return f"{parts.netloc}{parts.path}" if parts.netloc or parts.path else ""
+    if parts.netloc or parts.path:
+        query = _identity_query(parts.query)
+        return f"{parts.netloc}{parts.path}" + (f"?{query}" if query else "")
+    content = [record.get(name) or "" for name in ("title", "summary", "published")]
+    if not any(content):
+        return ""
+    digest = hashlib.sha256("\n".join(content).encode("utf-8")).hexdigest()
+    return f"content:{digest[:16]}"
+
+
+def _identity_query(query: str) -> str:
+    """The query's parameters that name the entry, in their order (tracking ones dropped)."""
+    kept = [
+        part for part in query.split("&") if part and not _TRACKING.fullmatch(part.split("=")[0])
+    ]
+    return "&".join(kept)
 
 
 def entry_aliases(record: dict[str, Any]) -> list[str]:
