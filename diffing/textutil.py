@@ -23,10 +23,18 @@ _AS_WINDOWS_1252 = frozenset({"latin-1", "iso8859-1", "ascii", "cp1252"})
 _NOT_IN_ASCII_BYTES = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32"})
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Without a BOM, a UTF-16 or UTF-32 document is told by how its first "<" is written
+# (XML 1.0, Appendix F): what the declared charset cannot say, as it is not in ASCII bytes.
+_WIDE_STARTS = (
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
 )
 # JSON numbers longer than this are refused: Python's int() refuses 4,301 digits anyway,
 # and no count, score or date IRCC publishes comes near.
@@ -65,7 +73,8 @@ def declared_charset(body: bytes) -> str | None:
 
 
 def decode(body: bytes, charset: str | None = None) -> str:
-    """Decode a body as written: a BOM, else the declared charset, else UTF-8.
+    """Decode a body as written: a BOM, else UTF-16/32 told by its first "<", else the
+    declared charset, else UTF-8.
 
     UTF-8 is read with a per-byte repair: a stray Windows-1252 byte (an "é" pasted from
     Word) becomes its own character, and the rest of the page stays UTF-8. Switching the
@@ -74,6 +83,9 @@ def decode(body: bytes, charset: str | None = None) -> str:
     for bom, name in _BOMS:
         if body.startswith(bom):
             return body[len(bom) :].decode(name, errors="replace")
+    for start, name in _WIDE_STARTS:
+        if body.startswith(start):
+            return body.decode(name, errors="replace")
     name = charset or declared_charset(body)
     if name in _AS_WINDOWS_1252:
         return body.decode("cp1252", errors="ircc-stray-cp1252")

@@ -103,9 +103,11 @@ def test_entries_stored_under_the_old_key_are_not_told_again():
     "name",
     [
         "encoding/utf-16le-bom.xml",
+        "encoding/utf-16be-bom.xml",
         "encoding/utf-16be.xml",
         "encoding/u16.xml",
         "encoding/utf-32le-bom.xml",
+        "encoding/utf-32be-bom.xml",
         "encoding/utf-32be-autodetect.xml",
     ],
 )
@@ -214,5 +216,5 @@ def test_an_entry_is_titled_by_its_own_feed_in_english_and_french(tmp_path):
 def test_the_corpus_sample_is_the_manifest(tmp_path):
     files = sorted(str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*.xml"))
     manifest = (CORPUS / "MANIFEST.md").read_text(encoding="utf-8")
-    assert len(files) == 13
+    assert len(files) == 15
     assert all(f"`{name}`" in manifest for name in files)

@@ -44,17 +44,17 @@ def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Docum
         raise ContentError("empty body")
     # Decoded here as written (a stray byte repaired alone), so feedparser never switches the
     # whole feed to Windows-1252.
-    parsed = feedparser.parse(
-        as_utf8(body), response_headers={"content-location": url} if url else None
-    )
+    text = as_utf8(body)
+    parsed = feedparser.parse(text, response_headers={"content-location": url} if url else None)
     if not parsed.version:
         if re.search(rb"<html\b", body[:2000], re.I):
             raise ContentError("not a feed", "an HTML page: watch it with kind page")
         problem = parsed.get("bozo_exception")
         detail = f"invalid XML ({problem})" if problem else "no Atom, RSS or RDF root element"
         raise ContentError("not a feed", detail)
-    if not _closed(body, parsed.get("encoding")):
-        # feedparser reads what it can of a cut-off feed: a half entry would be news.
+    if not _CLOSED.search(text[-4096:]):
+        # feedparser reads what it can of a cut-off feed: a half entry would be news. Judged
+        # on the decoded text: a UTF-16 or UTF-32 feed's closing tag is not ASCII bytes.
         raise ContentError("truncated body", "the feed ends before its closing root tag")
     feed_name = _text(parsed.feed.get("title", ""))
     records: dict[str, dict[str, Any]] = {}
@@ -81,22 +81,6 @@ def extract(body: bytes, *, selector: str | None = None, url: str = "") -> Docum
         records=records,
         meta={"title": feed_name, "format": parsed.version},
     )
-
-
-def _closed(body: bytes, encoding: str | None) -> bool:
-    """Whether the feed ends with its root's closing tag, judged on the decoded text.
-
-    A UTF-16 or UTF-32 feed's closing tag is not ASCII bytes: decode the tail first.
-    """
-    if _CLOSED.search(body[-4096:]):
-        return True
-    if not encoding or encoding.lower().replace("_", "-") in ("utf-8", "us-ascii", "ascii"):
-        return False
-    try:
-        text = body.decode(encoding, errors="replace")
-    except LookupError:
-        return False
-    return bool(_CLOSED.search(text[-2048:].encode("utf-8", errors="replace")))
 
 
 def _twin(records: dict[str, dict[str, Any]], aliases: list[str]) -> str | None:
