@@ -21,11 +21,10 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 from urllib.parse import quote
 
-MASK = "[redacted]"
+from storage.masking import MASK, mask_tokens
+
 MIN_SECRET = 6  # shorter values would mask ordinary words and numbers
 
-# A Telegram bot token: the bot's id, a colon, 35 characters of base64url.
-_BOT_TOKEN_RE = re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}")  # also inside "/bot<token>/"
 # Environment variables that hold secrets by their name, whatever the config says.
 _SECRET_NAME_RE = re.compile(r"^IRCC_WATCH_.*(TOKEN|SECRET|PASSWORD|KEY)", re.IGNORECASE)
 
@@ -53,7 +52,7 @@ class RedactFilter(logging.Filter):
         pattern = self._pattern
         if pattern is not None:
             text = pattern.sub(MASK, text)
-        return _BOT_TOKEN_RE.sub(MASK, text)
+        return mask_tokens(text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:

@@ -78,6 +78,7 @@ class Service:
         self.application: Any = None
         self.delivery: Any = None
         self.review_runner: Any = None
+        self.review_address: tuple[str, int] | None = None
         self.telegram_health: TelegramHealth | None = None
         self.tasks: list[asyncio.Task[Any]] = []
         self.closing = False  # the grace is over: late fetches are dropped
@@ -335,6 +336,7 @@ class Service:
             from notifier.bot import update_config
 
             update_config(self.application, config)
+        await self._reload_review()
         log.warning("config reloaded: %d watches", len(config.watches))
         return f"Config reloaded: {len(config.watches)} watches."
 
@@ -409,12 +411,32 @@ class Service:
 
         app = create_app(self.db, review=review, telegram=self.config.telegram, config=self.config)
         self.review_runner = await start_review(app, review.host, review.port)
+        self.review_address = (review.host, review.port)
+
+    async def _reload_review(self) -> None:
+        """Give the review page the reloaded sign-in settings (who may sign in, its address);
+        a new host or port, or a [review] added or removed, restarts its listener."""
+        review, runner = self.config.review, self.review_runner
+        same_address = review is not None and (review.host, review.port) == self.review_address
+        if runner is not None and review is not None and same_address:
+            from review.app import reconfigure
+
+            reconfigure(runner.app, review, self.config.telegram, self.config)
+            return
+        await self._stop_review()
+        try:
+            await self._start_review()
+        except OSError as exc:
+            assert review is not None
+            busy = port_busy_message(review.host, review.port, exc)
+            log.error("review page not restarted: %s", busy)
 
     async def _stop_review(self) -> None:
         if self.review_runner is not None:
             from review.app import stop_review
 
             await stop_review(self.review_runner)
+            self.review_runner = None
 
     async def _stop_bot(self) -> None:
         if self.application is None:

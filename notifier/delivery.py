@@ -59,6 +59,7 @@ from notifier.i18n import t
 from notifier.routing import filter_explanation
 from storage import changes, channels, deliveries, subscribers
 from storage.db import utcnow
+from storage.masking import mask_tokens
 
 log = logging.getLogger("ircc_watch.delivery")
 
@@ -479,7 +480,7 @@ class Delivery:
 
     async def _channel_gone(self, row: dict[str, Any], reason: str) -> str:
         """The bot is not (or no longer) in the channel: fail the post, tell admins once."""
-        chat = str(row["chat_id"])
+        chat, reason = str(row["chat_id"]), mask_tokens(reason)
         deliveries.mark_failed(self.db, row["id"], f"channel unavailable: {reason}")
         first = channels.mark_removed(self.db, chat, reason)
         log.error("channel %s unavailable: %s", chat, reason)

@@ -3,16 +3,24 @@
 It runs inside the service's asyncio loop. Handlers call storage synchronously (short queries
 on the loop thread, never an ``await`` in between), as every other part of the process does.
 
-Every POST passes :func:`_guard` before its handler: the request must come from the page's own
-origin (Origin, else Referer), carry its session's CSRF token, and — except the sign-in form —
-come from a signed-in maintainer. A new write (a button on the page) only needs a POST route and
-a form made with :func:`review.pages.post_form`; the guard applies to it by itself.
+Every request passes :func:`_guard` before its handler: it must name one of the page's host
+names (421 otherwise); a POST must also come from the page's own origin (Origin, else Referer),
+carry its session's CSRF token, and — except the sign-in form — come from a signed-in
+maintainer. A new write (a button on the page) only needs a POST route and a form made with
+:func:`review.pages.post_form`; the guard applies to it by itself.
+
+What a reload may change (who may sign in, the page's address) sits in one :class:`Live` object
+that :func:`reconfigure` replaces; each request reads it, and checks its session's identity
+against it.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
+import time
+from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 import sqlite_utils
@@ -21,10 +29,11 @@ from aiohttp import web
 from ircc_watch.config import Config, ReviewSettings, TelegramSettings
 from ircc_watch.holds import decide
 from review import auth, feed, holds, pages
+from review.accesslog import AccessLog
 from review.filters import Filters
 from storage import changes as change_rows
 from storage import holds as hold_rows
-from storage import reviews, snapshots
+from storage import reviews, signins, snapshots
 from storage.db import utcnow
 
 log = logging.getLogger("ircc_watch.review")
@@ -32,14 +41,31 @@ log = logging.getLogger("ircc_watch.review")
 PAGE_SIZE = 100
 FEED_SIZE = 50
 
+
+@dataclass(frozen=True)
+class Settings:
+    """What the page reads from the running config; a reload replaces it as a whole."""
+
+    review: ReviewSettings
+    telegram: TelegramSettings
+    config: Config | None
+    prefix: str
+    base_url: str
+    hosts: frozenset[str]
+
+
+class Live:
+    """The page's current :class:`Settings` (the app's own keys cannot change once it runs)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+
 DB = web.AppKey("db", sqlite_utils.Database)
 SESSIONS = web.AppKey("sessions", auth.Sessions)
 THROTTLE = web.AppKey("throttle", auth.Throttle)
-SETTINGS = web.AppKey("settings", ReviewSettings)
-TELEGRAM = web.AppKey("telegram", TelegramSettings)
-PREFIX = web.AppKey("prefix", str)
-BASE_URL = web.AppKey("base_url", str)
-CONFIG = web.AppKey("config", Config)
+LIVE = web.AppKey("live", Live)
+SESSION = web.RequestKey("session", object)  # the request's session, read once
 
 _PREFIX_RE = re.compile(r"(/[A-Za-z0-9._~-]+)*")
 _CSP = (
@@ -81,28 +107,12 @@ def create_app(
     ``config`` (the service's) lets the page release held changes to their recipients.
     """
     review = review or ReviewSettings()
-    base_url = base_url or review.public_url or ""
-    prefix = urlsplit(base_url).path.rstrip("/")
-    if not _PREFIX_RE.fullmatch(prefix):
-        raise ValueError(f"base_url path must be plain /segments: {base_url!r}")
     app = web.Application(middlewares=[_guard])
     app[DB] = db
     app[SESSIONS] = auth.Sessions(review.session_secret())
     app[THROTTLE] = auth.Throttle()
-    app[SETTINGS] = review
-    app[TELEGRAM] = telegram or TelegramSettings()
-    app[PREFIX] = prefix
-    app[BASE_URL] = base_url.rstrip("/")
-    for reviewer in review.reviewers:
-        secret = reviewer.secret()
-        if secret is None or len(secret) < auth.MIN_SECRET_LENGTH:
-            log.warning(
-                "review sign-in for %s is off: %s is %s (at least %d characters)",
-                reviewer.name,
-                reviewer.secret_env,
-                "not set" if secret is None else "too short",
-                auth.MIN_SECRET_LENGTH,
-            )
+    app[LIVE] = Live(_settings(review, telegram, config, base_url))
+    _warn_unusable_secrets(review)
     app.add_routes(
         [
             web.get("/", changes_list),
@@ -119,10 +129,53 @@ def create_app(
         ]
     )
     if config is not None:
-        app[CONFIG] = config
         app.add_routes([web.post(r"/holds/{id:[0-9]{1,18}}/{action:release|discard}", decide_hold)])
     app.on_response_prepare.append(_security_headers)
     return app
+
+
+def reconfigure(
+    app: web.Application,
+    review: ReviewSettings,
+    telegram: TelegramSettings | None,
+    config: Config | None,
+) -> None:
+    """Apply a reloaded config: who may sign in, the page's address and host names.
+
+    Sessions are checked against the new settings from the next request on: a maintainer
+    removed from the config is signed out. Host and port are the listener's (see the service).
+    """
+    app[LIVE].settings = _settings(review, telegram, config, "")
+    _warn_unusable_secrets(review)
+
+
+def _settings(
+    review: ReviewSettings,
+    telegram: TelegramSettings | None,
+    config: Config | None,
+    base_url: str,
+) -> Settings:
+    base_url = base_url or review.public_url or ""
+    prefix = urlsplit(base_url).path.rstrip("/")
+    if not _PREFIX_RE.fullmatch(prefix):
+        raise ValueError(f"base_url path must be plain /segments: {base_url!r}")
+    hosts = auth.host_names(base_url if urlsplit(base_url).scheme else None, review.host)
+    return Settings(
+        review, telegram or TelegramSettings(), config, prefix, base_url.rstrip("/"), hosts
+    )
+
+
+def _warn_unusable_secrets(review: ReviewSettings) -> None:
+    for reviewer in review.reviewers:
+        secret = reviewer.secret()
+        if secret is None or len(secret) < auth.MIN_SECRET_LENGTH:
+            log.warning(
+                "review sign-in for %s is off: %s is %s (at least %d characters)",
+                reviewer.name,
+                reviewer.secret_env,
+                "not set" if secret is None else "too short",
+                auth.MIN_SECRET_LENGTH,
+            )
 
 
 async def start_review(app: web.Application, host: str, port: int) -> web.AppRunner:
@@ -131,7 +184,7 @@ async def start_review(app: web.Application, host: str, port: int) -> web.AppRun
     Returns the runner: ``runner.addresses`` holds the bound address; pass it to
     :func:`stop_review` at shutdown.
     """
-    runner = web.AppRunner(app, shutdown_timeout=5.0)
+    runner = web.AppRunner(app, shutdown_timeout=5.0, access_log_class=AccessLog)
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()
@@ -148,9 +201,45 @@ async def stop_review(runner: web.AppRunner) -> None:
     await runner.cleanup()
 
 
+def _live(request: web.Request) -> Settings:
+    return request.app[LIVE].settings
+
+
 def _session(request: web.Request) -> auth.Session | None:
-    """The visitor's session from its signed cookie (None: none, tampered with, or expired)."""
-    return request.app[SESSIONS].load(request.cookies.get(auth.COOKIE))
+    """The visitor's session from its signed cookie (None: none, tampered with, expired,
+    signed out, or signed in as someone the running config no longer allows)."""
+    if SESSION not in request:
+        request[SESSION] = _read_session(request)
+    return request[SESSION]  # type: ignore[return-value]
+
+
+def _read_session(request: web.Request) -> auth.Session | None:
+    app = request.app
+    session = app[SESSIONS].load(request.cookies.get(auth.COOKIE))
+    if session is None or signins.signed_out(app[DB], session.sid):
+        return None
+    if session.user is not None and not _still_allowed(request, session):
+        log.info("review page: %s is signed out (no longer allowed by the config)", session.user)
+        now = time.time()
+        signins.sign_out(app[DB], session.sid, now + auth.SESSION_MAX_AGE, now)
+        return None
+    return session
+
+
+def _still_allowed(request: web.Request, session: auth.Session) -> bool:
+    """Whether the running config still lets this session's maintainer in, with that secret."""
+    settings = _live(request)
+    if session.via == "secret":
+        for reviewer in settings.review.reviewers:
+            secret = reviewer.secret()
+            if reviewer.name == session.who and secret and len(secret) >= auth.MIN_SECRET_LENGTH:
+                expected = request.app[SESSIONS].fingerprint(reviewer.name, secret)
+                return hmac.compare_digest(expected.encode(), (session.key or "").encode())
+        return False
+    if session.via == "telegram" and settings.review.telegram_login:
+        allowed = set(settings.telegram.admins) | set(settings.telegram.maintainers)
+        return (session.who or "").isdigit() and int(session.who or "0") in allowed
+    return False
 
 
 def _user(request: web.Request) -> str | None:
@@ -161,13 +250,13 @@ def _user(request: web.Request) -> str | None:
 def _viewer(request: web.Request) -> pages.Viewer:
     """What the page needs to know about who is looking (for the header and the forms)."""
     session = _session(request)
-    settings = request.app[SETTINGS]
+    settings = _live(request).review
     token = request.app[SESSIONS].csrf_token(session) if session else ""
     return pages.Viewer(session.user if session else None, token, settings.sign_in)
 
 
 def _expected_origin(request: web.Request) -> str:
-    base = request.app[BASE_URL]
+    base = _live(request).base_url
     if urlsplit(base).scheme:
         return auth.origin_of(base)
     return f"{request.scheme}://{request.host}"
@@ -175,8 +264,20 @@ def _expected_origin(request: web.Request) -> str:
 
 @web.middleware
 async def _guard(request: web.Request, handler) -> web.StreamResponse:
-    """Read the session; refuse cross-origin or token-less POSTs, and anonymous writes or reads."""
-    app, prefix = request.app, request.app[PREFIX]
+    """Refuse other host names; read the session; refuse cross-origin or token-less POSTs, and
+    anonymous writes or reads."""
+    app, live = request.app, _live(request)
+    prefix = live.prefix
+    if not auth.host_allowed(request.headers.get("Host"), live.hosts):
+        log.warning(
+            "review page: refused a request for host %r",
+            request.headers.get("Host", "")[:_NAME_SHOWN_MAX],
+        )
+        return web.Response(
+            status=421,
+            text="This page does not answer to this host name. Open it at the address in "
+            "[review] public_url, or at localhost.\n",
+        )
     session = _session(request)
     path = request.path
     is_open = path in _OPEN_PATHS
@@ -196,7 +297,7 @@ async def _guard(request: web.Request, handler) -> web.StreamResponse:
             )
         if path != "/login" and not (session and session.user):
             return _refused(request, 403, "Sign in to change anything on the review page.")
-    elif not (is_open or (session and session.user) or app[SETTINGS].readable_without_login):
+    elif not (is_open or (session and session.user) or live.review.readable_without_login):
         target = request.path_qs if request.path_qs.startswith("/") else "/"
         return web.Response(
             status=303,
@@ -207,7 +308,7 @@ async def _guard(request: web.Request, handler) -> web.StreamResponse:
 
 async def changes_list(request: web.Request) -> web.Response:
     """GET / — the changes, newest first, with the filters of the query string."""
-    db, prefix = request.app[DB], request.app[PREFIX]
+    db, prefix = request.app[DB], _live(request).prefix
     filters = Filters.from_query(request.query)
     rows = change_rows.listing(
         db,
@@ -231,7 +332,7 @@ async def changes_list(request: web.Request) -> web.Response:
 
 async def change_detail(request: web.Request) -> web.Response:
     """GET /changes/{id} — one change with its side-by-side diff, its reviews and the form."""
-    db, prefix = request.app[DB], request.app[PREFIX]
+    db, prefix = request.app[DB], _live(request).prefix
     change = change_rows.get(db, int(request.match_info["id"]))
     if change is None:
         return _not_found(request)
@@ -240,7 +341,7 @@ async def change_detail(request: web.Request) -> web.Response:
         before = snapshots.get(db, change["previous_snapshot_id"])
         after = snapshots.get(db, change["snapshot_id"])
     newest_unreviewed = change_rows.listing(db, unreviewed=True, limit=1)
-    hold_id = holds.hold_of(change) if CONFIG in request.app else None
+    hold_id = holds.hold_of(change) if _live(request).config is not None else None
     hold = ""
     if hold_id is not None:
         hold = holds.section(hold_rows.get(db, hold_id), prefix, _viewer(request), change["id"])
@@ -260,13 +361,15 @@ async def change_detail(request: web.Request) -> web.Response:
 
 async def decide_hold(request: web.Request) -> web.Response:
     """POST /holds/{id}/release|discard — decide a held bulk, then 303 back to the change."""
-    db, prefix = request.app[DB], request.app[PREFIX]
+    db, prefix = request.app[DB], _live(request).prefix
     hold_id = int(request.match_info["id"])
     release = request.match_info["action"] == "release"
     status = hold_rows.RELEASED if release else hold_rows.DISCARDED
-    by = _user(request)
+    by, config = _user(request), _live(request).config
     assert by is not None  # the guard let only signed-in maintainers through
-    decision = decide(db, request.app[CONFIG], hold_id, status, by)
+    if config is None:
+        return _not_found(request)
+    decision = decide(db, config, hold_id, status, by)
     if not decision.ok:
         return _bad_request(request, decision.message)
     log.info("%s", decision.message)
@@ -278,7 +381,7 @@ async def decide_hold(request: web.Request) -> web.Response:
 
 async def review_change(request: web.Request) -> web.Response:
     """POST /changes/{id}/review — add the signed-in maintainer's review, then 303 back."""
-    db, prefix = request.app[DB], request.app[PREFIX]
+    db, prefix = request.app[DB], _live(request).prefix
     change_id = int(request.match_info["id"])
     form = await request.post()
     if change_rows.get(db, change_id) is None:
@@ -296,7 +399,7 @@ async def review_change(request: web.Request) -> web.Response:
 async def login_page(request: web.Request) -> web.Response:
     """GET /login — the sign-in form (and Telegram's button when configured)."""
     session = _session(request) or auth.Session.new()
-    settings = request.app[SETTINGS]
+    settings = _live(request).review
     message = "You are signed out." if request.query.get("signed_out") == "1" else ""
     response = _login_response(request, session, message, status=200)
     if settings.telegram_login:
@@ -309,31 +412,43 @@ async def login(request: web.Request) -> web.Response:
     form = await request.post()
     name = " ".join(str(form.get("name") or "").split())
     given = str(form.get("secret") or "")
-    settings = request.app[SETTINGS]
+    settings = _live(request).review
     throttle = request.app[THROTTLE]
     session = _session(request) or auth.Session.new()
-    wait = throttle.wait(name)
+    key = (name, request.remote)  # a stranger's guesses never lock a maintainer's own address
+    # A name that is not a reviewer's may be a secret typed in the wrong box: never logged.
+    shown = name if any(r.name == name for r in settings.reviewers) else "an unknown name"
+    wait = throttle.wait(key)
     if wait > 0:
-        log.warning("review page: sign-in as %r refused for %.0f s", name[:_NAME_SHOWN_MAX], wait)
-        message = f"Too many wrong secrets for this name: try again in {wait:.0f} seconds."
+        log.warning(
+            "review page: sign-in as %s from %s refused for %.0f s", shown, request.remote, wait
+        )
+        message = (
+            f"Too many wrong secrets for this name from your address: "
+            f"try again in {wait:.0f} seconds."
+        )
         response = _login_response(request, session, message, status=429)
         response.headers["Retry-After"] = str(max(1, round(wait)))
         return response
     for reviewer in settings.reviewers:
-        if reviewer.name == name and auth.secret_matches(given, reviewer.secret()):
-            throttle.succeeded(name)
+        secret = reviewer.secret()
+        if reviewer.name == name and auth.secret_matches(given, secret):
+            assert secret is not None
+            throttle.succeeded(key)
             log.info("review page: %s signed in", reviewer.name)
-            return _signed_in(request, auth.Session.new(reviewer.name, "secret"), form.get("next"))
-    throttle.failed(name)
-    log.warning("review page: failed sign-in as %r", name[:_NAME_SHOWN_MAX])
+            fingerprint = request.app[SESSIONS].fingerprint(reviewer.name, secret)
+            signed = auth.Session.new(reviewer.name, "secret", reviewer.name, fingerprint)
+            return _signed_in(request, signed, form.get("next"))
+    throttle.failed(key)
+    log.warning("review page: failed sign-in as %s from %s", shown, request.remote)
     return _login_response(request, session, "Wrong name or secret.", status=401)
 
 
 async def telegram_login(request: web.Request) -> web.Response:
     """GET /login/telegram — Telegram's Login Widget sends the signed-in user here."""
-    telegram = request.app[TELEGRAM]
+    telegram = _live(request).telegram
     session = _session(request) or auth.Session.new()
-    token = telegram.token() if request.app[SETTINGS].telegram_login else None
+    token = telegram.token() if _live(request).review.telegram_login else None
     fields = {k: v for k, v in request.query.items() if k != "next"}
     user_id = auth.verify_telegram_login(fields, token or "")
     if user_id is None:
@@ -344,18 +459,27 @@ async def telegram_login(request: web.Request) -> web.Response:
         return _login_response(
             request, session, "This Telegram account is not one of the maintainers.", 403
         )
+    now = time.time()
+    expires = int(fields["auth_date"]) + auth.TELEGRAM_MAX_AGE
+    if not signins.use_login_hash(request.app[DB], fields["hash"].lower(), expires, now):
+        log.warning("review page: refused a Telegram sign-in link used before")
+        return _login_response(
+            request, session, "This Telegram sign-in was used already: sign in again.", 401
+        )
     username = fields.get("username", "")
     name = f"@{username} (telegram {user_id})" if username else f"telegram {user_id}"
     log.info("review page: %s signed in with Telegram", name)
-    return _signed_in(request, auth.Session.new(name[: _NAME_SHOWN_MAX * 2], "telegram"), None)
+    signed = auth.Session.new(name[: _NAME_SHOWN_MAX * 2], "telegram", str(user_id))
+    return _signed_in(request, signed, None)
 
 
 async def logout(request: web.Request) -> web.Response:
     """POST /logout — end the session."""
-    prefix = request.app[PREFIX]
+    prefix = _live(request).prefix
     session = _session(request)
     if session is not None:
-        request.app[SESSIONS].revoke(session)
+        now = time.time()
+        signins.sign_out(request.app[DB], session.sid, now + auth.SESSION_MAX_AGE, now)
     log.info("review page: %s signed out", session.user if session else None)
     response = web.Response(status=303, headers={"Location": f"{prefix}/login?signed_out=1"})
     response.del_cookie(auth.COOKIE, path=f"{prefix}/")
@@ -363,7 +487,7 @@ async def logout(request: web.Request) -> web.Response:
 
 
 def _signed_in(request: web.Request, session: auth.Session, target: object) -> web.Response:
-    prefix = request.app[PREFIX]
+    prefix = _live(request).prefix
     location = f"{prefix}/"
     if isinstance(target, str) and _local_path(target, prefix):
         location = target
@@ -383,7 +507,7 @@ def _local_path(target: str, prefix: str) -> bool:
 
 
 def _set_session(request: web.Request, response: web.Response, session: auth.Session) -> None:
-    prefix = request.app[PREFIX]
+    prefix = _live(request).prefix
     response.set_cookie(
         auth.COOKIE,
         request.app[SESSIONS].dump(session),
@@ -391,16 +515,16 @@ def _set_session(request: web.Request, response: web.Response, session: auth.Ses
         path=f"{prefix}/",
         httponly=True,
         samesite="Lax",
-        secure=request.app[BASE_URL].startswith("https://"),
+        secure=_live(request).base_url.startswith("https://"),
     )
 
 
 def _login_response(
     request: web.Request, session: auth.Session, message: str, status: int
 ) -> web.Response:
-    settings, prefix = request.app[SETTINGS], request.app[PREFIX]
+    settings, prefix = _live(request).review, _live(request).prefix
     target = request.query.get("next", "")
-    auth_url = f"{request.app[BASE_URL]}/login/telegram" if settings.telegram_login else None
+    auth_url = f"{_live(request).base_url}/login/telegram" if settings.telegram_login else None
     html = pages.login_page(
         prefix=prefix,
         token=request.app[SESSIONS].csrf_token(session),
@@ -424,7 +548,7 @@ async def atom_feed(request: web.Request) -> web.Response:
     (``/changes/6``), which feed readers resolve against the feed's own address. The request's
     Host header is never used: it is whatever the client chose to send.
     """
-    db, prefix = request.app[DB], request.app[PREFIX]
+    db, prefix = request.app[DB], _live(request).prefix
     filters = Filters.from_query(request.query).but(before=None)
     rows = change_rows.listing(
         db,
@@ -433,7 +557,7 @@ async def atom_feed(request: web.Request) -> web.Response:
         kind=filters.kind,
         limit=FEED_SIZE,
     )
-    base = request.app[BASE_URL]
+    base = _live(request).base_url
     site = base if urlsplit(base).scheme else prefix
     query = filters.query()
     suffix = f"?{query}" if query else ""
@@ -483,7 +607,7 @@ def _html(text: str, status: int = 200) -> web.Response:
 
 
 def _not_found(request: web.Request) -> web.Response:
-    prefix = request.app[PREFIX]
+    prefix = _live(request).prefix
     message = "There is no change with this id."
     page = pages.error_page(404, "Not found", message, prefix=prefix, viewer=_viewer(request))
     return _html(page, status=404)
@@ -494,7 +618,7 @@ def _bad_request(request: web.Request, message: str) -> web.Response:
 
 
 def _refused(request: web.Request, status: int, message: str) -> web.Response:
-    prefix = request.app[PREFIX]
+    prefix = _live(request).prefix
     page = pages.error_page(status, "Not saved", message, prefix=prefix, viewer=_viewer(request))
     return _html(page, status=status)
 

@@ -1,10 +1,12 @@
 """Who is signed in to the review page: signed session cookies, CSRF tokens, sign-in checks.
 
 A session is a cookie signed with itsdangerous (HMAC over a timestamped payload): a random
-session id, and the maintainer's name once signed in. It lasts SESSION_MAX_AGE. The server keeps
-only the ids of sessions signed out (until they would have expired anyway), so a copy of a
-signed-out cookie is refused too; a restart with another signing key (no
-``session_secret_env``) signs everybody out.
+session id and, once signed in, who it is: the reviewer's name with a fingerprint of their
+secret, or the Telegram user id. The page checks that identity against the running config on
+every request (review/app.py), so a maintainer removed from the config, or whose secret
+changed, is signed out at the next reload. Signed-out session ids are kept in the database
+(storage/signins.py) until they would have expired anyway; a restart with another signing key
+(no ``session_secret_env``) signs everybody out.
 The CSRF token is an HMAC of the session id: one per session, changed at every sign-in.
 Maintainers sign in with their own secret (from the environment) or Telegram's Login Widget,
 whose data is checked exactly as https://core.telegram.org/widgets/login#checking-authorization
@@ -17,7 +19,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -31,16 +33,29 @@ MIN_SECRET_LENGTH = 16
 
 @dataclass(frozen=True)
 class Session:
-    """One visitor's session: ``sid`` is random, ``user`` is set once signed in."""
+    """One visitor's session: ``sid`` is random, ``user`` is set once signed in.
+
+    ``who`` is what the sign-in is checked against on every request: the reviewer's name
+    (``via`` "secret", with ``key`` the fingerprint of the secret they used) or the Telegram
+    user id as text (``via`` "telegram").
+    """
 
     sid: str
     user: str | None = None
     via: str | None = None  # "secret" or "telegram"
+    who: str | None = None
+    key: str | None = None
 
     @classmethod
-    def new(cls, user: str | None = None, via: str | None = None) -> Session:
+    def new(
+        cls,
+        user: str | None = None,
+        via: str | None = None,
+        who: str | None = None,
+        key: str | None = None,
+    ) -> Session:
         """A fresh session (a new id: sign-in never keeps the id a visitor had before)."""
-        return cls(secrets.token_urlsafe(18), user, via)
+        return cls(secrets.token_urlsafe(18), user, via, who, key)
 
 
 class Sessions:
@@ -50,17 +65,24 @@ class Sessions:
         """``key``: the signing secret; None draws a random one (sessions end at restart)."""
         self._key = key or secrets.token_urlsafe(32)
         self._serializer = URLSafeTimedSerializer(self._key, salt="ircc-watch review session")
-        self._revoked: dict[str, float] = {}  # signed-out session id → when it would expire
 
-    def revoke(self, session: Session, now: float | None = None) -> None:
-        """Sign a session out for good, whoever still holds a copy of its cookie."""
-        now = time.time() if now is None else now
-        self._revoked = {sid: t for sid, t in self._revoked.items() if t > now}
-        self._revoked[session.sid] = now + SESSION_MAX_AGE
+    def fingerprint(self, name: str, secret: str) -> str:
+        """A short keyed digest of a reviewer's secret: it changes when the secret does, and
+        the cookie that carries it reveals nothing about the secret."""
+        message = f"reviewer:{name}:{secret}".encode()
+        return hmac.new(self._key.encode(), message, hashlib.sha256).hexdigest()[:32]
 
     def dump(self, session: Session) -> str:
         """The cookie value for ``session``."""
-        return self._serializer.dumps({"sid": session.sid, "u": session.user, "v": session.via})
+        return self._serializer.dumps(
+            {
+                "sid": session.sid,
+                "u": session.user,
+                "v": session.via,
+                "w": session.who,
+                "k": session.key,
+            }
+        )
 
     def load(self, value: str | None) -> Session | None:
         """The session in a cookie, or None if it is missing, tampered with or expired."""
@@ -72,11 +94,11 @@ class Sessions:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("sid"), str):
             return None
-        if data["sid"] in self._revoked:
-            return None
-        user = data.get("u") if isinstance(data.get("u"), str) else None
-        via = data.get("v") if isinstance(data.get("v"), str) else None
-        return Session(data["sid"], user, via)
+        user, via, who, key = (
+            value if isinstance(value, str) else None
+            for value in (data.get("u"), data.get("v"), data.get("w"), data.get("k"))
+        )
+        return Session(data["sid"], user, via, who, key)
 
     def csrf_token(self, session: Session) -> str:
         """The session's CSRF token: only this session's forms carry it."""
@@ -91,19 +113,20 @@ class Sessions:
 
 
 class Throttle:
-    """Slows guessing: after ``limit`` wrong secrets for one name within ``window`` seconds,
-    that name may not try again until the oldest of them is ``window`` seconds old.
+    """Slows guessing: after ``limit`` wrong secrets for one key within ``window`` seconds,
+    that key may not try again until the oldest of them is ``window`` seconds old.
 
-    With secrets of 16 characters or more, 5 guesses a minute leave nothing to guess in any
-    useful time, and a stranger typing wrong secrets keeps a maintainer out for a minute at most.
+    The page's key is (name, source address): with secrets of 16 characters or more, 5 guesses
+    a minute per address leave nothing to guess in any useful time, and a stranger typing wrong
+    secrets for a maintainer's name never keeps that maintainer out from their own address.
     """
 
     def __init__(self, limit: int = 5, window: float = 60.0) -> None:
         self.limit = limit
         self.window = window
-        self._failures: dict[str, list[float]] = {}
+        self._failures: dict[Hashable, list[float]] = {}
 
-    def wait(self, key: str, now: float | None = None) -> float:
+    def wait(self, key: Hashable, now: float | None = None) -> float:
         """Seconds before ``key`` may try again (0: now)."""
         now = time.monotonic() if now is None else now
         recent = [t for t in self._failures.get(key, []) if t > now - self.window]
@@ -115,13 +138,13 @@ class Throttle:
             return 0.0
         return recent[0] + self.window - now
 
-    def failed(self, key: str, now: float | None = None) -> None:
+    def failed(self, key: Hashable, now: float | None = None) -> None:
         """Count one wrong secret for ``key``."""
         self._failures.setdefault(key, []).append(time.monotonic() if now is None else now)
         if len(self._failures) > 10_000:  # names are typed by strangers: keep memory bounded
             self._failures.pop(next(iter(self._failures)))
 
-    def succeeded(self, key: str) -> None:
+    def succeeded(self, key: Hashable) -> None:
         """Forget ``key``'s failures."""
         self._failures.pop(key, None)
 
@@ -140,6 +163,32 @@ def same_origin(headers: Mapping[str, str], expected: str) -> bool:
         parts = urlsplit(referer)
         return f"{parts.scheme}://{parts.netloc}".lower() == expected.lower()
     return False
+
+
+def host_names(public_url: str | None, listen_host: str) -> frozenset[str]:
+    """The host names the page answers to: ``public_url``'s, the listen address, localhost.
+
+    A browser sends the name it resolved in the Host header; answering no other name keeps a
+    hostile site whose name was made to resolve to this machine (DNS rebinding) from reading
+    the page through a visitor's browser, which reaches addresses the hostile site cannot.
+    """
+    names = {"localhost", "127.0.0.1", "::1", listen_host.strip("[]").lower()}
+    if public_url:
+        names.add((urlsplit(public_url).hostname or "").lower())
+    return frozenset(names - {""})
+
+
+def host_allowed(host_header: str | None, names: Iterable[str]) -> bool:
+    """Whether a request's Host header (``name[:port]``) names one of ``names``."""
+    if not host_header:
+        return False
+    try:
+        parts = urlsplit(f"//{host_header}")
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return False
+    name = (parts.hostname or "").rstrip(".")
+    return bool(name) and name in names
 
 
 def origin_of(url: str) -> str:

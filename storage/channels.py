@@ -8,6 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from storage.db import utcnow
+from storage.masking import mask_tokens
 
 
 def _ensure(db: sqlite_utils.Database, chat: str) -> None:
@@ -37,7 +38,7 @@ def record_error(db: sqlite_utils.Database, chat: str, error: str) -> None:
         _ensure(db, chat)
         db.execute(
             "UPDATE channels SET last_error = ?, last_error_at = ? WHERE chat = ?",
-            [error, utcnow(), chat],
+            [mask_tokens(error), utcnow(), chat],
         )
 
 
@@ -49,7 +50,7 @@ def mark_removed(db: sqlite_utils.Database, chat: str, error: str) -> bool:
         db.execute(
             "UPDATE channels SET last_error = ?, last_error_at = ?, "
             "removed_at = COALESCE(removed_at, ?) WHERE chat = ?",
-            [error, now, now, chat],
+            [mask_tokens(error), now, now, chat],
         )
         cursor = db.execute(
             "UPDATE channels SET removed_reported = 1 WHERE chat = ? AND removed_reported = 0",

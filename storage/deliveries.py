@@ -23,6 +23,7 @@ from typing import Any
 import sqlite_utils
 
 from storage.db import utcnow
+from storage.masking import mask_tokens
 
 
 def get(db: sqlite_utils.Database, delivery_id: int) -> dict[str, Any] | None:
@@ -158,7 +159,7 @@ def retry_at(db: sqlite_utils.Database, delivery_id: int, when: str, error: str)
     db.execute(
         "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, last_error = ?, "
         "lease_owner = NULL, lease_until = NULL WHERE id = ?",
-        [when, error, delivery_id],
+        [when, mask_tokens(error), delivery_id],
     )
 
 
@@ -167,7 +168,7 @@ def mark_failed(db: sqlite_utils.Database, delivery_id: int, error: str) -> None
     db.execute(
         "UPDATE deliveries SET status = 'failed', last_error = ?, lease_owner = NULL, "
         "lease_until = NULL WHERE id = ?",
-        [error, delivery_id],
+        [mask_tokens(error), delivery_id],
     )
 
 
@@ -190,7 +191,7 @@ def cancel_for_chat(db: sqlite_utils.Database, chat_id: int, reason: str) -> int
     cursor = db.execute(
         "UPDATE deliveries SET status = 'cancelled', last_error = ? "
         "WHERE chat_id = ? AND status IN ('pending', 'claimed', 'sending')",
-        [reason, chat_id],
+        [mask_tokens(reason), chat_id],
     )
     return cursor.rowcount
 

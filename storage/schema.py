@@ -253,4 +253,19 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "CREATE INDEX snapshots_base ON snapshots(base_id)",
         ],
     ),
+    (
+        9,
+        [
+            # Review page sessions signed out, and Telegram Login Widget hashes already used:
+            # kept until they would have expired anyway, so a restart forgets neither (issue 16).
+            """CREATE TABLE review_signouts (
+                sid TEXT PRIMARY KEY,
+                expires_at REAL NOT NULL
+            )""",
+            """CREATE TABLE review_login_hashes (
+                hash TEXT PRIMARY KEY,
+                expires_at REAL NOT NULL
+            )""",
+        ],
+    ),
 ]

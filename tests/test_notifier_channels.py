@@ -146,6 +146,28 @@ async def test_an_unknown_channel_username_is_a_removed_channel(db, config, app,
     assert len(fake.messages_to(ADMIN)) == 1
 
 
+async def test_channel_errors_quoting_the_token_are_stored_and_told_masked(db, config, app, fake):
+    pipe = pipeline(db, config)
+    feed = real_feed()
+    pipe.handle(fetch(config, "ee-rounds", feed_bytes(without_newest(without_newest(feed)))))
+    pipe.handle(fetch(config, "ee-rounds", feed_bytes(without_newest(feed))))  # one post
+    quoted = f"https://api.telegram.org/bot{fake.token}/sendMessage"
+    fake.fail_next("sendMessage", 502, f"Bad Gateway: proxy error for {quoted}")
+    await delivery(db, config, app).send_due()
+    error = channels.get(db, EN_CHANNEL)["last_error"]
+    assert "proxy error for https://api.telegram.org/bot[redacted]/sendMessage" in error
+    fake.fail_next("sendMessage", 403, f"Forbidden: bot was kicked ({quoted})")
+    await delivery(db, config, app).send_due("2999-01-01T00:00:00Z")
+    row = channels.get(db, EN_CHANNEL)
+    assert row["removed_at"] and "bot was kicked" in row["last_error"]
+    stored = str(list(db.query("SELECT * FROM channels"))) + str(
+        list(db.query("SELECT * FROM deliveries"))
+    )
+    assert fake.token not in stored
+    told = " ".join(m["visible_text"] for m in fake.messages_to(ADMIN) + fake.messages_to(ADMIN_FR))
+    assert "bot was kicked" in told and fake.token not in told
+
+
 async def test_channel_posts_are_paced_within_the_group_limit(db, config, app, fake):
     """20 a minute per channel, at speed 50: 3/50 s apart; the fake would answer 429 sooner."""
     from tests.test_notifier_delivery import add_change

@@ -165,6 +165,27 @@ async def test_network_errors_back_off_exponentially(db, config, app, fake):
     assert await delivery.send_due(shift(now, 15)) == 1
 
 
+async def test_a_bot_api_error_quoting_the_token_is_stored_masked(db, config, app, fake):
+    """A proxy's error page may quote the request's URL: the token never reaches the database."""
+    change_id = add_change(db, [(ALICE, "en", "subscriber")])
+    shaped = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
+    page = f"Bad Gateway: upstream https://api.telegram.org/bot{fake.token}/sendMessage, {shaped}"
+    fake.fail_next("sendMessage", 502, page)
+    fake.fail_next("sendMessage", 400, f"Bad Request: /bot{fake.token}/sendMessage refused")
+    delivery = Delivery(db, config, app.bot, chat_interval=0)
+    now = utcnow()
+    assert await delivery.send_due(now) == 0
+    [row] = deliveries.for_change(db, change_id)
+    assert row["status"] == "pending" and "Bad Gateway: upstream" in row["last_error"]
+    assert fake.token not in row["last_error"] and shaped not in row["last_error"]
+    assert "/bot[redacted]/sendMessage" in row["last_error"]
+    assert await delivery.send_due(shift(now, 5)) == 0
+    [row] = deliveries.for_change(db, change_id)
+    error = row["last_error"].lower()  # a 400's description is stored lowercased
+    assert row["status"] == "failed" and "/bot[redacted]/sendmessage refused" in error
+    assert fake.token.lower() not in str(list(db.query("SELECT * FROM deliveries"))).lower()
+
+
 async def test_an_unreachable_server_is_a_network_error(db, config, fake):
     fake.stop()  # nothing listens on the base_url any more
     app = build_application(config, db, token=fake.token, actions=StorageActions(db))

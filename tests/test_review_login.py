@@ -294,15 +294,15 @@ async def test_telegram_sign_in_for_admins_only_with_a_fresh_genuine_signature(d
 async def test_the_feed_never_takes_its_links_from_the_host_header(db_path):
     client = await serve(db_path, public_read=True)
     try:
-        body = await (await client.get("/feed.atom", headers={"Host": "evil.example"})).text()
-        assert "evil.example" not in body
+        body = await (await client.get("/feed.atom", headers={"Host": "localhost:9"})).text()
+        assert "localhost" not in body
         assert re.search(r'<link rel="alternate" type="text/html" href="/changes/6"', body)
     finally:
         await client.close()
     client = await serve(db_path, public_read=True, public_url="https://review.example.org")
     try:
-        body = await (await client.get("/feed.atom", headers={"Host": "evil.example"})).text()
-        assert "evil.example" not in body
+        body = await (await client.get("/feed.atom", headers={"Host": "localhost"})).text()
+        assert "localhost" not in body
         assert 'href="https://review.example.org/changes/6"' in body
         assert 'href="https://review.example.org/feed.atom"' in body
     finally:
