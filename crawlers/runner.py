@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -11,8 +10,6 @@ from typing import Any
 from crawlers.items import Fetch
 from crawlers.settings import crawl_settings
 from crawlers.spiders.watches import Target, WatchSpider
-
-log = logging.getLogger("crawlers.runner")
 
 
 def ensure_reactor() -> None:
@@ -141,8 +138,12 @@ class WatchCrawler:
             return
         try:
             self._sink(fetch)
-        except Exception:  # one bad fetch must not stall the round
-            log.exception("handling the fetch of %s failed", fetch.watch)
+        except Exception as exc:
+            # The sink turns every fault of one watch into that watch's failure; what it
+            # raises (a database that cannot be used) ends the round, raised by ``crawl``.
+            if self._done is not None and not self._done.done():
+                self._done.set_exception(exc)
+            return
         self._finish_if_done()
 
     def _on_idle(self, spider: Any) -> None:

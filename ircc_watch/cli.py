@@ -138,6 +138,10 @@ def setup_logging(fmt: str, level: int) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # A failed check's traceback: its one-line reason is always logged, the traceback at -v.
+    logging.getLogger("ircc_watch.trace").setLevel(
+        logging.INFO if level <= logging.INFO else logging.CRITICAL
+    )
     for noisy in ("scrapy", "twisted", "httpx", "httpcore", "telegram", "apscheduler", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # Scrapy logs "Gave up retrying" and a robots.txt that could not be fetched as errors with

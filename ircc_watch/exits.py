@@ -48,7 +48,13 @@ def database_folder_problem(database: Path) -> str | None:
 def database_message(database: Path, exc: sqlite3.DatabaseError) -> str:
     """One line for an SQLite error on the database file."""
     reason = str(exc) or type(exc).__name__
-    if "not a database" in reason or "malformed" in reason:
+    if "malformed" in reason:
+        return (
+            f"{database}: the database file is damaged ({reason}). Fix: stop ircc-watch, "
+            f"restore the file from a backup, or rebuild it with `sqlite3 {database} .recover "
+            "| sqlite3 NEW.db` and pass --db NEW.db."
+        )
+    if "not a database" in reason:
         fix = "pass --db with an ircc-watch database, or with a new file name to start one"
         return f"{database}: not an SQLite database ({reason}). Fix: {fix}."
     if "locked" in reason:

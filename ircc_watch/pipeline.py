@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,8 @@ from storage.db import utcnow
 from storage.rounds import RoundWrites
 
 log = logging.getLogger("ircc_watch.check")
+# Tracebacks of failed checks: shown only with -v (see cli.setup_logging).
+trace = logging.getLogger("ircc_watch.trace")
 
 Recipients = Callable[[dict[str, Any]], list[tuple[int, str, str]]]
 REMOVAL_GRACE = timedelta(hours=24)
@@ -91,18 +94,20 @@ class Pipeline:
         self._rules: dict[str, tuple[int, str | None]] = {}
 
     def handle(self, fetch: Fetch, now: str | None = None) -> Outcome:
-        """Process one Fetch; never raises for bad content (it is logged as a failure)."""
+        """Process one Fetch. Whatever goes wrong with this watch's body (extracting,
+        diffing, storing) is this watch's failure: counted, with a one-line reason. Only a
+        database that cannot be used (sqlite3.DatabaseError) is raised: no watch can work."""
         now = now or utcnow()
         watch = self.config.watch(fetch.watch)
-        if fetch.error or fetch.status is None:
-            reason = describe_error(fetch)
+        try:
+            outcome = self._dispatch(watch, fetch, now)
+        except sqlite3.DatabaseError:
+            raise
+        except Exception as exc:
+            reason = crash_reason(exc)
+            log.warning("check %s failed: %s", watch.name, reason)
+            trace.info("check %s failed", watch.name, exc_info=True)
             outcome = self._failure(watch, fetch, now, reason)
-        elif fetch.status == 304:
-            outcome = self._unchanged(watch, fetch, now, "not_modified")
-        elif not 200 <= fetch.status < 300:
-            outcome = self._failure(watch, fetch, now, f"HTTP {fetch.status}")
-        else:
-            outcome = self._body(watch, fetch, now)
         log.info(
             "check %s: %s status=%s bytes=%d ms=%.0f changes=%d%s",
             watch.name,
@@ -125,6 +130,15 @@ class Pipeline:
             },
         )
         return outcome
+
+    def _dispatch(self, watch: Watch, fetch: Fetch, now: str) -> Outcome:
+        if fetch.error or fetch.status is None:
+            return self._failure(watch, fetch, now, describe_error(fetch))
+        if fetch.status == 304:
+            return self._unchanged(watch, fetch, now, "not_modified")
+        if not 200 <= fetch.status < 300:
+            return self._failure(watch, fetch, now, f"HTTP {fetch.status}")
+        return self._body(watch, fetch, now)
 
     def _body(self, watch: Watch, fetch: Fetch, now: str) -> Outcome:
         row = watches.get(self.db, watch.name) or {}
@@ -676,6 +690,13 @@ class Pipeline:
             error=error,
             body_hash=digest,
         )
+
+
+def crash_reason(exc: BaseException) -> str:
+    """One line for an unexpected exception: its type and the first line of its message."""
+    text = str(exc).strip().splitlines()
+    line = f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+    return f"internal error ({line[:200]})"
 
 
 def describe_error(fetch: Fetch) -> str:

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import random
 import signal
+import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -35,7 +36,7 @@ from ircc_watch.botlink import (
 )
 from ircc_watch.checking import check
 from ircc_watch.config import Config, ConfigError, load_config
-from ircc_watch.exits import UserError, port_busy_message
+from ircc_watch.exits import USAGE, UserError, database_message, port_busy_message
 from ircc_watch.pipeline import Outcome, Pipeline
 from ircc_watch.redact import protect_config
 from storage import retention
@@ -82,6 +83,7 @@ class Service:
         self.telegram_health: TelegramHealth | None = None
         self.tasks: list[asyncio.Task[Any]] = []
         self.closing = False  # the grace is over: late fetches are dropped
+        self.fatal = 0  # the exit code when the database became unusable while running
 
     def _recipients(self, change: dict[str, Any]) -> list[tuple[int, str, str]]:
         from notifier.routing import recipients_for
@@ -127,6 +129,7 @@ class Service:
             code = self._bot_failed(bot)  # the token was rejected after an outage
             self.stopping.set()
         await stop
+        code = code or self.fatal
         log.info("stopping: finishing in-flight work (grace %.0f s)", SHUTDOWN_GRACE)
         self.scheduler.shutdown(wait=False)
         self.wake.set()
@@ -239,6 +242,11 @@ class Service:
                 names, self.due = self.due, set()
                 try:
                     await self.check_now(sorted(names))
+                except sqlite3.DatabaseError as exc:  # no watch can work: stop, exit 2
+                    log.error("%s Stopping.", database_message(self.config.settings.database, exc))
+                    self.fatal = USAGE
+                    self.stopping.set()
+                    return
                 except Exception:  # one bad round must not stop every later check
                     log.exception("check of %s failed", ", ".join(sorted(names)))
         finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from diffing.document import Document
+from diffing.document import ContentError, Document
 from diffing.extract import (
     atom,
     ee_categories,
@@ -47,13 +47,18 @@ def extract(
     ``region`` is the content-region rule of the watch's baseline (``diffing.region``),
     handed only to the HTML kinds, which record the rule they used in ``Document.meta``.
     ``records`` and ``key`` (kind ``json`` only) say where the records are and what names one.
+    A body nested deeper than the readers can follow (1,500 unclosed ``<div>``) is a content
+    fault, not a crash.
     """
     try:
         extractor = EXTRACTORS[kind]
     except KeyError:
         raise ValueError(f"no extractor for kind {kind!r}") from None
-    if kind == "json":
-        return json_records.extract(body, selector=selector, url=url, records=records, key=key)
-    if region is not None:
-        return extractor(body, selector=selector, url=url, region=region)
-    return extractor(body, selector=selector, url=url)
+    try:
+        if kind == "json":
+            return json_records.extract(body, selector=selector, url=url, records=records, key=key)
+        if region is not None:
+            return extractor(body, selector=selector, url=url, region=region)
+        return extractor(body, selector=selector, url=url)
+    except RecursionError:
+        raise ContentError("unreadable body", "elements nested too deeply") from None
