@@ -16,11 +16,12 @@ from diffing.diff import Diff
 from diffing.extract.ee_categories import CATEGORY_PREFIX
 from diffing.extract.events import EVENT_PREFIX
 from diffing.extract.structure import ROW_PREFIX, SECTION_PREFIX
-from diffing.sentences import is_rule_change, pair_edits
+from diffing.sentences import canonical, is_rule_change, pair_edits
 
 SUBSCRIBERS, MAINTAINERS, ADMINS = "subscribers", "maintainers", "admins"
 EXCERPT_LINES = 3
 EXCERPT_CHARS = 300
+EDITS_KEPT = 20
 
 # Fields that may change without the record changing in a way anyone should hear about.
 IGNORED_FIELDS: dict[str, set[str]] = {
@@ -80,10 +81,15 @@ def removals(watch: WatchInfo, records: dict[str, dict[str, Any]]) -> list[Chang
             changes.append(Change("category_removed", SUBSCRIBERS, _linked(watch, data), key))
         else:
             data = {
-                "page": watch.name,
+                "page": record.get("page") or watch.name,
                 "sections": [record.get("section", key)],
                 "added": 0,
                 "removed": len(record.get("sentences", [])) or 1,
+                "edits": [
+                    {"section": section_path(record), "before": sentence}
+                    for sentence in record.get("sentences", [])[:EDITS_KEPT]
+                ],
+                "edit_count": len(record.get("sentences", [])),
                 "excerpt": "\n".join(f"- {s}" for s in record.get("sentences", [])[:2]),
             }
             changes.append(Change("page_change", MAINTAINERS, _linked(watch, data), key))
@@ -173,6 +179,7 @@ def _page(watch: WatchInfo, diff: Diff) -> list[Change]:
     if not (diff.current or diff.added or diff.changed):
         return [page_change(watch, diff)] if diff.lines_added or diff.lines_removed else []
     edits = _Edits(watch)
+    renamed = renamed_sections(diff)
     changes: list[Change] = []
     added: dict[str, list[dict[str, Any]]] = {}
     edited: dict[str, list[tuple[dict[str, Any], list[str]]]] = {}
@@ -180,6 +187,17 @@ def _page(watch: WatchInfo, diff: Diff) -> list[Change]:
         record = diff.current.get(key) or diff.added[key]
         if key in diff.added and key.startswith(ROW_PREFIX):
             added.setdefault(record.get("table", ""), []).append(record)
+        elif key in renamed:
+            old = diff.removed[renamed[key]]
+            changes.extend(
+                edits.section(
+                    record,
+                    old.get("sentences") or [],
+                    record.get("sentences") or [],
+                    key=key,
+                    renamed_from=old.get("section", ""),
+                )
+            )
         elif key in diff.added and key.startswith(SECTION_PREFIX):
             edits.section(record, [], record.get("sentences", []), new_section=True)
         elif key in diff.changed and key.startswith(ROW_PREFIX):
@@ -193,6 +211,28 @@ def _page(watch: WatchInfo, diff: Diff) -> list[Change]:
     for table_edits in edited.values():
         changes.extend(_rows_changed(watch, table_edits, edits))
     return changes + edits.changes()
+
+
+def renamed_sections(diff: Diff) -> dict[str, str]:
+    """New section key → the key of the section it renamed: one that left the page in the same
+    check and shares at least half of its sentences (a heading reworded, its text kept), so
+    its edits are told as edits, not as a whole section added."""
+    gone = {
+        key: {canonical(s) for s in record.get("sentences") or []}
+        for key, record in diff.removed.items()
+        if key.startswith(SECTION_PREFIX)
+    }
+    renamed: dict[str, str] = {}
+    for key, record in diff.added.items():
+        if not key.startswith(SECTION_PREFIX) or not gone:
+            continue
+        sentences = {canonical(s) for s in record.get("sentences") or []}
+        best = max(gone, key=lambda old: len(gone[old] & sentences))
+        shared = len(gone[best] & sentences)
+        if shared and shared * 2 >= max(len(gone[best]), len(sentences)):
+            renamed[key] = best
+            del gone[best]
+    return renamed
 
 
 def _section_changed(
@@ -212,9 +252,11 @@ class _Edits:
 
     def __init__(self, watch: WatchInfo) -> None:
         self.watch = watch
+        self.page = ""
         self.sections: list[str] = []
         self.added: list[str] = []
         self.removed: list[str] = []
+        self.edits: list[dict[str, Any]] = []
 
     def section(
         self,
@@ -224,9 +266,12 @@ class _Edits:
         *,
         new_section: bool = False,
         key: str | None = None,
+        renamed_from: str = "",
     ) -> list[Change]:
         """Rule changes of one section (returned); other edits are kept for ``changes``."""
         name = record.get("section", "")
+        where = section_path(record)
+        self.page = self.page or record.get("page", "")
         befores, afters = [], []
         for before, after in pair_edits(old, new):
             if not new_section and is_rule_change(before, after):
@@ -237,16 +282,22 @@ class _Edits:
                 self.removed.append(before)
             if after:
                 self.added.append(after)
+            edit = {"section": where, "before": before, "after": after}
+            if renamed_from and not any(e.get("renamed_from") for e in self.edits):
+                edit["renamed_from"] = renamed_from
+            self.edits.append(edit)
             if name not in self.sections:
                 self.sections.append(name)
         if not (befores or afters):
             return []
         data = {
             "page": record.get("page", "") or self.watch.name,
-            "section": name,
+            "section": where,
             "before": "\n".join(b for b in befores if b),
             "after": "\n".join(a for a in afters if a),
         }
+        if renamed_from:
+            data["renamed_from"] = renamed_from
         return [Change("rule_change", SUBSCRIBERS, _linked(self.watch, data), key)]
 
     def changes(self) -> list[Change]:
@@ -254,13 +305,24 @@ class _Edits:
             return []
         lines = [f"+ {line}" for line in self.added] + [f"- {line}" for line in self.removed]
         data = {
-            "page": self.watch.name,
+            "page": self.page or self.watch.name,
             "sections": self.sections,
             "added": len(self.added),
             "removed": len(self.removed),
+            "edits": [
+                {name: value for name, value in edit.items() if value is not None}
+                for edit in self.edits[:EDITS_KEPT]
+            ],
+            "edit_count": len(self.edits),
             "excerpt": _clip("\n".join(lines[:EXCERPT_LINES])),
         }
         return [Change("page_change", SUBSCRIBERS, _linked(self.watch, data))]
+
+
+def section_path(record: dict[str, Any]) -> str:
+    """Where a section sits, as people navigate the page: "Categories › Working Holiday"."""
+    path = [name for name in record.get("path") or [] if name]
+    return " › ".join(path) if path else record.get("section", "")
 
 
 def _rows_changed(

@@ -11,6 +11,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from diffing.wordmarks import mark_words, strip_marks
+
 MONTHS = {
     "en": [
         "January",
@@ -84,11 +86,20 @@ def fmt_date(value: str, lang: str = "en") -> str:
     return f"{month} {day.day}, {day.year}"
 
 
-def describe(kind: str, data: dict[str, Any], lang: str = "en") -> tuple[str, str]:
-    """(title, summary) for a change of ``kind`` with ``data``, in ``lang``."""
+def describe(
+    kind: str, data: dict[str, Any], lang: str = "en", *, marked: bool = False
+) -> tuple[str, str]:
+    """(title, summary) for a change of ``kind`` with ``data``, in ``lang``.
+
+    ``marked``: keep the marks around the changed words of an edited sentence
+    (diffing.wordmarks), for a reader that shows them (Telegram); plain text otherwise.
+    """
     lang = lang if lang in ("en", "fr") else "en"
     render = RENDERERS.get(kind, _generic)
-    return render(data, lang)
+    title, summary = render(data, lang)
+    if marked:
+        return title, summary
+    return strip_marks(title), strip_marks(summary)
 
 
 def _new_draw(d: dict[str, Any], lang: str) -> tuple[str, str]:
@@ -153,36 +164,120 @@ def _news_source(d: dict[str, Any], lang: str) -> str:
     return "Nouvelles" if lang == "fr" else "News"
 
 
+def plural(n: int, one: str, many: str, lang: str = "en") -> str:
+    """ "1 change", "2 changes"; in French 0 and 1 take the singular ("0 modification")."""
+    single = n in (0, 1) if lang == "fr" else n == 1
+    return f"{fmt_int(n, lang)} {one if single else many}"
+
+
+def clean(sentence: str | None) -> str:
+    """A sentence as people read it: without the list marker ("- be between…") it was
+    stored with."""
+    text = (sentence or "").strip()
+    while text.startswith(("- ", "+ ")) and len(text) > 2:
+        text = text[2:].lstrip()
+    return text
+
+
+WORDS = {
+    "en": {
+        "before": "Before",
+        "after": "After",
+        "added": "Added",
+        "removed": "Removed",
+        "renamed": "Section renamed, formerly “{old}”",
+    },
+    "fr": {
+        "before": "Avant",
+        "after": "Après",
+        "added": "Ajouté",
+        "removed": "Retiré",
+        "renamed": "Section renommée, auparavant « {old} »",
+    },
+}
+EDITS_SHOWN = 3
+
+
+def edit_lines(
+    edits: list[dict[str, Any]], lang: str, shown: int = EDITS_SHOWN, total: int | None = None
+) -> list[str]:
+    """Each edit as people read it, under its section path when that changes: "Before: …" and
+    "After: …" with the changed words marked, or "Added: …" / "Removed: …"; then how many
+    more edits the page has."""
+    words, colon = WORDS[lang], " : " if lang == "fr" else ": "
+    lines: list[str] = []
+    section = None
+    for edit in edits[:shown]:
+        if edit.get("section") and edit.get("section") != section:
+            section = edit["section"]
+            lines.append(section)
+        if edit.get("renamed_from"):
+            lines.append(words["renamed"].format(old=edit["renamed_from"]))
+        before, after = clean(edit.get("before")), clean(edit.get("after"))
+        if before and after:
+            before, after = mark_words(before, after)
+            lines.append(f"{words['before']}{colon}{before}")
+            lines.append(f"{words['after']}{colon}{after}")
+        elif after:
+            lines.append(f"{words['added']}{colon}{after}")
+        elif before:
+            lines.append(f"{words['removed']}{colon}{before}")
+    more = max(len(edits), total or 0) - shown
+    if more > 0:
+        if lang == "fr":
+            lines.append(
+                f"Et {plural(more, 'autre modification', 'autres modifications', lang)} "
+                "sur la page."
+            )
+        else:
+            lines.append(f"And {plural(more, 'more change', 'more changes')} on the page.")
+    return lines
+
+
 def _page_change(d: dict[str, Any], lang: str) -> tuple[str, str]:
-    added, removed = d.get("added", 0), d.get("removed", 0)
     page = d.get("page") or d.get("watch", "")
-    sections = ", ".join(f"“{name}”" for name in d.get("sections", []) if name)
-    first = (d.get("excerpt") or "").splitlines()[:1]
-    if lang == "fr":
-        title = f"Page modifiée : {page}"
-        counts = f"{added} ligne(s) ajoutée(s), {removed} ligne(s) supprimée(s)"
-        where = f" dans {sections}" if sections else ""
-    else:
-        title = f"Page changed: {page}"
-        counts = f"{added} line(s) added, {removed} line(s) removed"
-        where = f" in {sections}" if sections else ""
-    return title, _lines(f"{counts}{where}.", *first)
+    title = f"Page modifiée : {page}" if lang == "fr" else f"Page changed: {page}"
+    if d.get("edits"):
+        return title, _lines(*edit_lines(d["edits"], lang, total=d.get("edit_count")))
+    return title, _lines(*edit_lines(_excerpt_edits(d), lang))
+
+
+def _excerpt_edits(d: dict[str, Any]) -> list[dict[str, Any]]:
+    """The edits of a page_change stored before edits were kept: its excerpt's "+"/"-" lines
+    (the first one under its section), then the ones its counts say it had beyond them."""
+    edits: list[dict[str, Any]] = []
+    sections = [name for name in d.get("sections", []) if name]
+    for line in (d.get("excerpt") or "").splitlines():
+        if line.startswith("+ "):
+            edits.append({"after": line[2:]})
+        elif line.startswith("- "):
+            edits.append({"before": line[2:]})
+    if edits and sections:
+        edits[0]["section"] = sections[0]
+    total = int(d.get("added") or 0) + int(d.get("removed") or 0)
+    return edits + [{}] * max(0, total - len(edits))
 
 
 def _rule_change(d: dict[str, Any], lang: str) -> tuple[str, str]:
     page, section = d.get("page", ""), d.get("section", "")
-    before = _one_line(d.get("before", "")) or "—"
-    after = _one_line(d.get("after", "")) or "—"
     if page == section:
         page = ""
+    befores = [clean(line) for line in str(d.get("before") or "").splitlines() if clean(line)]
+    afters = [clean(line) for line in str(d.get("after") or "").splitlines() if clean(line)]
+    edits = [{"before": b, "after": a} for b, a in zip(befores, afters, strict=False)]
+    edits += [{"before": b} for b in befores[len(afters) :]]
+    edits += [{"after": a} for a in afters[len(befores) :]]
+    if d.get("renamed_from") and edits:
+        edits[0]["renamed_from"] = d["renamed_from"]
+    lines = edit_lines(edits, lang) or ["—"]
     if lang == "fr":
         return (
             f"Règle modifiée : {page} – {section}" if page else f"Règle modifiée : {section}",
-            _lines(f"Avant : {before}", f"Après : {after}"),
+            _lines(*lines),
         )
     return (
         f"Rule changed: {page} – {section}" if page else f"Rule changed: {section}",
-        _lines(f"Before: {before}", f"After: {after}"),
+        _lines(*lines),
     )
 
 
@@ -191,13 +286,14 @@ def _new_category(d: dict[str, Any], lang: str) -> tuple[str, str]:
     listed = _occupations(occupations)
     if lang == "fr":
         body = (
-            f"{fmt_int(len(occupations), 'fr')} profession(s) admissible(s) : {listed}"
+            f"{plural(len(occupations), 'profession admissible', 'professions admissibles', 'fr')}"
+            f" : {listed}"
             if occupations
             else "Catégorie sans liste de professions."
         )
         return f"Nouvelle catégorie d’Entrée express : {d.get('name', '')}", _lines(body)
     body = (
-        f"{fmt_int(len(occupations))} eligible occupation(s): {listed}"
+        f"{plural(len(occupations), 'eligible occupation', 'eligible occupations')}: {listed}"
         if occupations
         else "A category without an occupation list."
     )
@@ -424,12 +520,21 @@ def _extractor_recovered(d: dict[str, Any], lang: str) -> tuple[str, str]:
     if lang == "fr":
         return (
             f"Lecture structurée rétablie : {d.get('watch', '')}",
-            f"{count} enregistrement(s) lus de nouveau (en panne depuis {d.get('since', '?')}).",
+            f"{_records(count, 'fr')} de nouveau (en panne depuis {d.get('since', '?')}).",
         )
     return (
         f"Extractor recovered: {d.get('watch', '')}",
-        f"{count} {noun} record(s) read again (degraded since {d.get('since', '?')}).",
+        f"{_records(count, 'en', noun)} read again (degraded since {d.get('since', '?')}).",
     )
+
+
+def _records(count: Any, lang: str, noun: str = "") -> str:
+    """ "3 rounds records" / "1 enregistrement lu": the count with its noun agreed."""
+    if not isinstance(count, int):
+        return f"{count} enregistrements lus" if lang == "fr" else f"{count} {noun} records".strip()
+    if lang == "fr":
+        return plural(count, "enregistrement lu", "enregistrements lus", "fr")
+    return plural(count, f"{noun} record".strip(), f"{noun} records".strip())
 
 
 def _bulk_held(d: dict[str, Any], lang: str) -> tuple[str, str]:

@@ -202,6 +202,11 @@ def same_words(before: str | None, after: str | None) -> bool:
     return _canonical(before) == _canonical(after)
 
 
+def canonical(text: str) -> str:
+    """A sentence reduced to its words (typography folded), for comparing sentences."""
+    return _canonical(text)
+
+
 def _canonical(text: str) -> str:
     return re.sub(r"\s*([-\"'])\s*", r"\1", " ".join(text.translate(_TYPOGRAPHY).split()))
 

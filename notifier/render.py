@@ -17,6 +17,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
 from diffing.messages import describe, fmt_date, fmt_int
+from diffing.wordmarks import DEL_CLOSE, DEL_OPEN, INS_CLOSE, INS_OPEN
 from ircc_watch.config import Config
 from notifier import datakinds
 from notifier.drawtypes import draw_type
@@ -36,7 +37,11 @@ ROUNDS_PAGE = {
 _DRAW_KINDS = ("new_draw", "draw_corrected")
 # Link previews off: alerts carry their own summary.
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-_OUR_TAGS = re.compile(r"</?(?:b|i|code)>")
+_OUR_TAGS = re.compile(r"</?(?:b|i|s|u|code)>")
+# The marks around changed words (diffing.wordmarks) as Telegram tags: removed words struck
+# through, added words in bold.
+_MARK_TAGS = {DEL_OPEN: "<s>", DEL_CLOSE: "</s>", INS_OPEN: "<b>", INS_CLOSE: "</b>"}
+_CLOSING = {DEL_OPEN: DEL_CLOSE, INS_OPEN: INS_CLOSE}
 
 
 def escape(text: Any) -> str:
@@ -61,10 +66,29 @@ def size(text: str) -> int:
 
 def text_lines(text: str, template: str = "{}", limit: int = LIMIT) -> list[str]:
     """Plain ``text`` as escaped HTML lines, each wrapped by ``template`` and within ``limit``."""
-    budget = limit - size(template.format(""))
+    budget = limit - size(template.format("")) - 2 * len("</s>")
     out: list[str] = []
     for raw in text.splitlines() or [""]:
-        out += [template.format(chunk) for chunk in _chop(raw, budget)]
+        out += [template.format(chunk) for chunk in _marked(_chop(raw, budget))]
+    return out
+
+
+def _marked(chunks: list[str]) -> list[str]:
+    """Escaped chunks with the change marks turned into tags, each chunk closing the tags it
+    opened and reopening those still open (a line cut inside a marked run)."""
+    out: list[str] = []
+    opened = ""
+    for chunk in chunks:
+        text = _MARK_TAGS[opened] if opened else ""
+        for char in chunk:
+            if char in _MARK_TAGS:
+                opened = char if char in _CLOSING else ""
+                text += _MARK_TAGS[char]
+            else:
+                text += char
+        if opened:
+            text += _MARK_TAGS[_CLOSING[opened]]
+        out.append(text)
     return out
 
 
@@ -175,14 +199,24 @@ def change_diff(change: dict[str, Any]) -> list[str]:
     elif "before" in data or "after" in data:
         lines += [f"- {line}" for line in str(data.get("before") or "").splitlines() if line]
         lines += [f"+ {line}" for line in str(data.get("after") or "").splitlines() if line]
+    elif change["kind"] == "page_change" and data.get("edits"):
+        section = None
+        for edit in data["edits"]:
+            if edit.get("section") and edit["section"] != section:
+                section = edit["section"]
+                lines.append(f"@ {section}")
+            lines += [f"- {edit['before']}"] if edit.get("before") else []
+            lines += [f"+ {edit['after']}"] if edit.get("after") else []
     elif change["kind"] == "page_change":
         return diff_excerpt(change.get("diff"))
     else:
+        sign = "-" if change["kind"].endswith("_removed") else "+"
         for key, value in sorted(data.items()):
             if isinstance(value, str | int | float) and not isinstance(value, bool):
-                lines.append(f"+ {key}: {value}")
-            elif isinstance(value, list) and value:
-                lines.append(f"+ {key}: {len(value)} item(s)")
+                lines.append(f"{sign} {key}: {value}")
+            elif isinstance(value, list):
+                mark = "-" if key == "removed" else "+" if key == "added" else sign
+                lines += [f"{mark} {key}: {_item(item)}" for item in value]
     out = [
         line if len(line) <= DIFF_LINE_CHARS else line[: DIFF_LINE_CHARS - 1] + "…"
         for line in lines
@@ -190,6 +224,19 @@ def change_diff(change: dict[str, Any]) -> list[str]:
     if len(out) > DIFF_LINES:
         out = [*out[:DIFF_LINES], f"… (+{len(out) - DIFF_LINES})"]
     return out
+
+
+def _item(item: Any) -> str:
+    """One element of a change's list as a maintainer reads it: an occupation "21211 Data
+    scientists", a table row's cells, an event's title."""
+    if isinstance(item, dict):
+        if "noc" in item:
+            return f"{item['noc']} {item.get('title', '')}".strip()
+        named = [str(item[k]) for k in ("title", "name", "program", "date") if item.get(k)]
+        return " · ".join(named) or ", ".join(f"{k}={v}" for k, v in sorted(item.items()))
+    if isinstance(item, list | tuple):
+        return " · ".join(str(cell) for cell in item if cell not in (None, ""))
+    return str(item)
 
 
 def alert(
@@ -210,7 +257,7 @@ def alert(
     added. Maintainers also get where it came from, the diff of this change and, when the
     review page is configured, a link to it.
     """
-    title, summary = describe(change["kind"], change.get("data") or {}, lang)
+    title, summary = describe(change["kind"], change.get("data") or {}, lang, marked=True)
     lines = text_lines(title, "<b>{}</b>")
     for line in lead or ():
         lines += text_lines(line)
@@ -299,7 +346,7 @@ def digest(
     for change in items:
         key = (change["id"], lang)
         if key not in cache:
-            title, summary = describe(change["kind"], change.get("data") or {}, lang)
+            title, summary = describe(change["kind"], change.get("data") or {}, lang, marked=True)
             entry = ["", *text_lines(title, "<b>{}</b>")]
             if summary:
                 entry += text_lines(summary)

@@ -39,10 +39,17 @@ def test_new_sections_and_rewording_make_one_page_change():
     (change,) = classify(PAGE, diff(old, new))
     assert change.kind == "page_change"
     assert change.data == {
-        "page": "iec",
+        "page": "IEC",
         "sections": ["A", "B"],
         "added": 3,
         "removed": 1,
+        "edits": [
+            {"section": "A", "before": "We will look at it."},
+            {"section": "A", "after": "It is assessed by us."},
+            {"section": "B", "after": "A new paragraph."},
+            {"section": "B", "after": "- a new item"},
+        ],
+        "edit_count": 4,
         "excerpt": "+ It is assessed by us.\n+ A new paragraph.\n+ - a new item",
         "url": "https://www.canada.ca/iec.html",
     }

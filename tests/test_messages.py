@@ -19,12 +19,12 @@ CASES = [
         },
         (
             "New Express Entry category: Transport occupations",
-            "2 eligible occupation(s): 72600 Air pilots, flight engineers and flying instructors; "
+            "2 eligible occupations: 72600 Air pilots, flight engineers and flying instructors; "
             "73300 Transport truck drivers",
         ),
         (
             "Nouvelle catégorie d’Entrée express : Transport occupations",
-            "2 profession(s) admissible(s) : 72600 Air pilots, flight engineers and flying "
+            "2 professions admissibles : 72600 Air pilots, flight engineers and flying "
             "instructors; 73300 Transport truck drivers",
         ),
     ),
@@ -91,8 +91,8 @@ CASES = [
     (
         "rule_change",
         {"page": "Fees", "section": "Fees", "before": "", "after": "- a new $85 fee\n- and more"},
-        ("Rule changed: Fees", "Before: —\nAfter: - a new $85 fee / - and more"),
-        ("Règle modifiée : Fees", "Avant : —\nAprès : - a new $85 fee / - and more"),
+        ("Rule changed: Fees", "Added: a new $85 fee\nAdded: and more"),
+        ("Règle modifiée : Fees", "Ajouté : a new $85 fee\nAjouté : and more"),
     ),
     (
         "page_change",
@@ -105,13 +105,13 @@ CASES = [
         },
         (
             "Page changed: iec-en",
-            "1 line(s) added, 1 line(s) removed in “Dependants”.\n"
-            "+ Their applications are assessed separately.",
+            "Dependants\nAdded: Their applications are assessed separately.\n"
+            "Removed: We look separately.",
         ),
         (
             "Page modifiée : iec-en",
-            "1 ligne(s) ajoutée(s), 1 ligne(s) supprimée(s) dans “Dependants”.\n"
-            "+ Their applications are assessed separately.",
+            "Dependants\nAjouté : Their applications are assessed separately.\n"
+            "Retiré : We look separately.",
         ),
     ),
     (
@@ -237,5 +237,5 @@ def test_long_occupation_lists_are_cut_with_a_count():
     occupations = [{"noc": f"7230{i}", "title": f"Trade {i}"} for i in range(6)]
     _, summary = describe("new_category", {"name": "Trades", "occupations": occupations})
     assert summary == (
-        "6 eligible occupation(s): 72300 Trade 0; 72301 Trade 1; 72302 Trade 2; 72303 Trade 3 (+2)"
+        "6 eligible occupations: 72300 Trade 0; 72301 Trade 1; 72302 Trade 2; 72303 Trade 3 (+2)"
     )

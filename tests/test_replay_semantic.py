@@ -62,7 +62,7 @@ def test_new_express_entry_categories_stem_swap_and_removal_after_a_day(replay):
         "url": CATEGORIES_URL,
     }
     assert physicians["summary"] == (
-        "3 eligible occupation(s): 31100 Specialists in clinical and laboratory medicine; "
+        "3 eligible occupations: 31100 Specialists in clinical and laboratory medicine; "
         "31101 Specialists in surgery; 31102 General practitioners and family physicians"
     )
     assert [o["noc"] for o in rows[3]["data"]["occupations"]] == [
@@ -106,7 +106,7 @@ def test_french_categories_page_parses_like_the_english_one(replay):
         "Nouvelle catégorie d’Entrée express : Médecins ayant une expérience de travail au Canada"
     )
     assert rows[0]["summary"].startswith(
-        "3 profession(s) admissible(s) : 31100 Médecins spécialistes en médecine clinique"
+        "3 professions admissibles : 31100 Médecins spécialistes en médecine clinique"
     )
     assert rows[5]["summary"] == (
         "Ajout : 21321 Ingénieurs/ingénieures d’industrie et de fabrication\n"
@@ -121,28 +121,28 @@ def test_french_categories_page_parses_like_the_english_one(replay):
         (
             "iec-en",
             (
-                "Young Professionals",
+                "Categories › Young Professionals",
                 "You must have at least 6 months of continuous work experience in the field of "
                 "your job offer.",
                 "You must have at least one year (12 months) of continuous paid work experience "
                 "in the field of your job offer.",
             ),
             ("IEC fees", "IEC participation fee: Amount (CAN$): $179", "$184"),
-            "1 line(s) added, 1 line(s) removed in “Dependants”.\n"
-            "+ Their applications are assessed separately from yours.",
+            "Dependants\nRemoved: We’ll look at your application separately from theirs.\n"
+            "Added: Their applications are assessed separately from yours.",
         ),
         (
             "iec-fr",
             (
-                "Jeunes professionnels",
+                "Catégories › Jeunes professionnels",
                 "Vous devez avoir au moins 6 mois d’expérience de travail continue dans le "
                 "domaine de votre offre d’emploi.",
                 "Vous devez avoir au moins un an (12 mois) d’expérience de travail rémunérée "
                 "continue dans le domaine de votre offre d’emploi.",
             ),
             ("Frais de l’EIC", "Frais de participation à l’EIC: Montant ($ CAN): 179 $", "184 $"),
-            "1 ligne(s) ajoutée(s), 1 ligne(s) supprimée(s) dans “Personnes à charge”.\n"
-            "+ Leurs demandes sont évaluées séparément de la vôtre.",
+            "Personnes à charge\nRetiré : Nous examinerons votre demande séparément de la leur.\n"
+            "Ajouté : Leurs demandes sont évaluées séparément de la vôtre.",
         ),
     ],
 )
@@ -170,8 +170,7 @@ def test_iec_minimum_experience_raised_and_fee_changed(replay, watch, rule, fee,
 def test_iec_english_messages_read_before_and_after(replay):
     rule, fee, _ = replay.folder(SYNTHETIC / "iec-en")
     assert rule["title"] == (
-        "Rule changed: Find out if you’re eligible — International Experience Canada – "
-        "Young Professionals"
+        "Rule changed: Find out if you’re eligible – Categories › Young Professionals"
     )
     assert rule["summary"] == (
         "Before: You must have at least 6 months of continuous work experience in the field of "
@@ -448,7 +447,7 @@ def test_saskatchewan_junk_versions_are_silent_and_real_edits_alert(replay):
             "Rule changed: Maximum Number of SINP Applications – Selecting Candidates from the "
             "Expression of Interest (EOI) Pool",
         ),
-        ("page_change", "subscribers", "Page changed: maximum-number-of-sinp-applications"),
+        ("page_change", "subscribers", "Page changed: Maximum Number of SINP Applications"),
     ]
     assert first[0]["data"]["before"].startswith(
         "Immigration Services begun selecting candidates on May 2, 2016"
@@ -466,7 +465,14 @@ def test_saskatchewan_junk_versions_are_silent_and_real_edits_alert(replay):
     assert results[1]["data"]["after"] == (
         "Number of Invitations Issued: 231\nAverage EOI Score: 100\nLowest EOI Score: 90"
     )
-    assert len(rows) == 29
+    # 2018-07-31: "Selecting Candidates from the EOI Pool" renamed "… Entrepreneur …" and its
+    # draws moved from every three months to every two: paired with its old self, a rule change.
+    renamed = [r for r in rows if r["data"].get("renamed_from")]
+    assert [r["data"]["renamed_from"] for r in renamed] == [
+        "Selecting Candidates from the Expression of Interest (EOI) Pool"
+    ]
+    assert "After: There will be one EOI pool draw every two months." in renamed[0]["summary"]
+    assert len(rows) == 30
 
 
 def test_saskatchewan_occupations_page_banner_version_keeps_only_real_edits(replay):

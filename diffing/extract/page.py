@@ -7,7 +7,7 @@ list item changed) and table rows by their first column (occupations added or re
 from __future__ import annotations
 
 from diffing.document import Document
-from diffing.extract.structure import page_name, section_records, table_records
+from diffing.extract.structure import own_title, page_name, section_records, table_records
 from diffing.normalize import read_region, region_meta, to_lines
 
 
@@ -19,7 +19,7 @@ def extract(
     root = found.root
     lines = to_lines(root)
     rows, captions = table_records(root)
-    name = page_name(found.title)
+    name = own_title(lines) or page_name(found.title)
     records = {**section_records(lines, captions, name), **rows}
     for record in records.values():
         record["page"] = name

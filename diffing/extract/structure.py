@@ -44,6 +44,11 @@ def page_name(title: str) -> str:
     return title.strip()
 
 
+def own_title(lines: list[str]) -> str:
+    """The page's own <h1> ("# Find out if you’re eligible"), as its readers see it named."""
+    return next((line[2:].strip() for line in lines if line.startswith("# ")), "")
+
+
 def section_records(
     lines: list[str], skip: set[str] | None = None, first_heading: str = ""
 ) -> dict[str, dict[str, Any]]:
@@ -56,17 +61,23 @@ def section_records(
     records: dict[str, dict[str, Any]] = {}
     heading, sentences = first_heading, []
     opened = False
+    # The headings above the current one, by level; the page's <h1> is its title, not a place.
+    above: dict[int, str] = {}
 
     def close() -> None:
         if sentences or (heading and opened):
             key = _unique(records, SECTION_PREFIX + masked(heading))
-            records[key] = {"section": heading, "sentences": list(sentences)}
+            path = [above[level] for level in sorted(above) if level > 1]
+            records[key] = {"section": heading, "path": path, "sentences": list(sentences)}
 
     for line in lines:
         match = _HEADING_LINE.match(line)
         if match:
             close()
             heading, sentences, opened = match.group(2).strip(), [], True
+            level = len(match.group(1))
+            above = {lvl: name for lvl, name in above.items() if lvl < level}
+            above[level] = heading
             continue
         text = line.strip()
         if text.startswith("|") or text in skip:
