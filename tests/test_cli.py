@@ -62,10 +62,12 @@ def test_changes_show_review_and_watches(tmp_path):
     listing = run_cli("--config", str(config), "changes", "--unreviewed")
     assert listing.returncode == 0
     assert "*    1  2025-02-01T12:00:00Z  dtf" in listing.stdout
-    assert "Page changed: dtf" in listing.stdout
+    assert "Page changed: Data Reference Standard on Date and Time Format" in listing.stdout
 
     shown = run_cli("--config", str(config), "show", "1", "--color", "always")
-    assert "Change 1: [page_change] Page changed: dtf" in shown.stdout
+    assert (
+        "Change 1: [page_change] Page changed: Data Reference Standard on Date and Time Format"
+    ) in shown.stdout
     assert "\033[32m+- 6.1 For questions about the interpretation" in shown.stdout
     assert "\033[31m-- 6.1 For interpretation" in shown.stdout
 
