@@ -1,8 +1,10 @@
 """Finding dates written the way canada.ca and the provinces write them, in English and French.
 
 "June 18, 2026", "March 20 to 21, 2026", "March 30 to April 2, 2026", "20 et 21 mars 2026",
-"1er mai 2026", "2026-06-18", "Sept. 19, 2018", and "March 16" when the year is known from
-context. Results are ISO dates ("2026-03-20") so records compare and sort cleanly.
+"1er mai 2026", "2026-06-18", "Sept. 19, 2018", "March 16" when the year is known from
+context, and numeric dates: "6/18/2026" month first (as Prince Edward Island's draw table writes
+them) unless the text's own dates prove the day comes first ("18/06/2026", ``numeric_order``).
+Results are ISO dates ("2026-03-20") so records compare and sort cleanly.
 """
 
 from __future__ import annotations
@@ -97,6 +99,10 @@ _FR = re.compile(
     + r")?\b",
 )
 _ISO = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b")
+_NUMERIC = re.compile(
+    r"(?<![\d/.])(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/(?P<year>(?:19|20)\d\d)(?![\d/])"
+)
+MONTH_FIRST, DAY_FIRST = "mdy", "dmy"
 
 
 def fold(text: str) -> str:
@@ -111,16 +117,31 @@ def month_number(name: str) -> int | None:
     return MONTHS.get(key) or _ABBREVIATIONS.get(key)
 
 
-def find_dates(text: str, default_year: int | None = None) -> list[tuple[str, str | None, int]]:
+def numeric_order(text: str) -> str:
+    """How ``text`` writes its numeric dates: day first only when one of them proves it
+    ("18/06/2026"), else month first, as North American pages write "6/18/2026"."""
+    for match in _NUMERIC.finditer(text):
+        first, second = int(match["a"]), int(match["b"])
+        if first > 12 >= second:
+            return DAY_FIRST
+        if second > 12 >= first:
+            return MONTH_FIRST
+    return MONTH_FIRST
+
+
+def find_dates(
+    text: str, default_year: int | None = None, order: str = MONTH_FIRST
+) -> list[tuple[str, str | None, int]]:
     """Every date or date range in ``text``: (start ISO, end ISO or None, position).
 
-    A date without a year takes ``default_year``; without one it is skipped.
+    A date without a year takes ``default_year``; without one it is skipped. ``order`` says
+    how numeric dates are written (``numeric_order``).
     """
-    return [(start, end, span[0]) for start, end, span in date_spans(text, default_year)]
+    return [(start, end, span[0]) for start, end, span in date_spans(text, default_year, order)]
 
 
 def date_spans(
-    text: str, default_year: int | None = None
+    text: str, default_year: int | None = None, order: str = MONTH_FIRST
 ) -> list[tuple[str, str | None, tuple[int, int]]]:
     """``find_dates`` with where each date is written: (start, end, (from, to)) in ``text``.
 
@@ -136,6 +157,13 @@ def date_spans(
 
     for match in _ISO.finditer(folded):
         day = _make(int(match["year"]), int(match["m"]), int(match["d"]))
+        if day:
+            found.append((day, None, match.span()))
+            taken.append(match.span())
+    for match in _NUMERIC.finditer(folded):
+        first, second = int(match["a"]), int(match["b"])
+        month, day_of = (second, first) if order == DAY_FIRST else (first, second)
+        day = _make(int(match["year"]), month, day_of)
         if day:
             found.append((day, None, match.span()))
             taken.append(match.span())
@@ -163,15 +191,19 @@ def date_spans(
     return sorted(found, key=lambda item: item[2])
 
 
-def first_date(text: str, default_year: int | None = None) -> tuple[str, str | None] | None:
+def first_date(
+    text: str, default_year: int | None = None, order: str = MONTH_FIRST
+) -> tuple[str, str | None] | None:
     """The first date or range in ``text`` as (start, end or None), or None."""
-    dates = find_dates(text, default_year)
+    dates = find_dates(text, default_year, order)
     return (dates[0][0], dates[0][1]) if dates else None
 
 
-def leading_date(text: str, default_year: int | None = None) -> tuple[str, str | None] | None:
+def leading_date(
+    text: str, default_year: int | None = None, order: str = MONTH_FIRST
+) -> tuple[str, str | None] | None:
     """The date ``text`` starts with (headings such as "April 30, 2026"), or None."""
-    dates = find_dates(text, default_year)
+    dates = find_dates(text, default_year, order)
     if not dates or dates[0][2] > 4:
         return None
     return dates[0][0], dates[0][1]

@@ -3,8 +3,9 @@
 canada.ca keeps its "Date modified" in ``#wb-dtmd`` (removed as noise), but provincial
 sites write it in the content itself: "Updated: January 12, 2026" under ontario.ca's
 title, "Page last updated: 2026-01-12" at the foot of a page, "Dernière mise à jour :
-12 janvier 2026". A line that is such a label and a date (and perhaps a time) and nothing
-else changes on every republication; read as content, it told subscribers "Rule changed".
+12 janvier 2026", "Published date: June 18, 2026" over Prince Edward Island's draws. A
+line that is such a label and a date (and perhaps a time) and nothing else changes on every
+republication; read as content, it told subscribers "Rule changed".
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from diffing.dates import date_spans, fold
 
 _LABEL = re.compile(
     r"^(?:(?:this )?page )?(?:was )?(?:last )?(?:updated|modified|reviewed|revised|published)"
-    r"(?: on| le)?"
+    r"(?: date)?(?: on| le)?"
+    r"|^date (?:published|de publication)|^publie(?:e)? le"
     r"|^date (?:last )?(?:modified|updated|de (?:la )?(?:derniere )?(?:modification|mise a jour))"
     r"|^(?:derniere )?mise a jour(?: le)?|^(?:page )?(?:mise? a jour|modifiee?|revisee?)(?: le)?"
 )

@@ -18,6 +18,10 @@ CATEGORIES_URL = (
 IEC_URL = "https://www.canada.ca/en/immigration-refugees-citizenship/services/work-canada/iec/eligibility.html"
 GTS_URL = "https://www.canada.ca/en/employment-social-development/services/foreign-workers/global-talent/requirements.html"
 NEWS = "https://www.canada.ca/en/immigration-refugees-citizenship/news/"
+BC_URL = (
+    "https://www.welcomebc.ca/immigrate-to-b-c/about-the-bc-provincial-nominee-program/"
+    "invitations-to-apply"
+)
 
 
 @pytest.fixture
@@ -330,14 +334,23 @@ def test_provincial_nominee_updates_ontario_bc_alberta(replay):
             "score": None,
             "url": "https://www.ontario.ca/page/2026-ontario-immigrant-nominee-program-updates",
         },
+        # Two rows of one date and type, each with its own count: two draws, never their sum.
         {
             "province": "British Columbia",
             "date": "2026-06-18",
-            "headline": "Skills Immigration: Innovate: High Economic Impact",
-            "invitations": 279,
+            "headline": "Skills Immigration: Innovate: High Economic Impact (Minimum wage of "
+            "$62/hour and $125,000/year, and NOC 0, 1, 2, or 3)",
+            "invitations": 130,
+            "score": None,
+            "url": BC_URL,
+        },
+        {
+            "province": "British Columbia",
+            "date": "2026-06-18",
+            "headline": "Skills Immigration: Innovate: High Economic Impact (Points)",
+            "invitations": 149,
             "score": 136,
-            "url": "https://www.welcomebc.ca/immigrate-to-b-c/about-the-bc-provincial-nominee-"
-            "program/invitations-to-apply",
+            "url": BC_URL,
         },
         {
             "province": "Alberta",
@@ -358,10 +371,11 @@ def test_provincial_nominee_updates_ontario_bc_alberta(replay):
     ]
     assert {row["kind"] for row in ontario + bc + alberta} == {"pnp_update"}
     assert ontario[0]["summary"] == "April 30, 2026: 1,063 invitations, lowest score 57."
-    assert (
-        bc[0]["title"] == "British Columbia PNP: Skills Immigration: Innovate: High Economic Impact"
+    assert bc[1]["title"] == (
+        "British Columbia PNP: Skills Immigration: Innovate: High Economic Impact (Points)"
     )
-    assert bc[0]["summary"] == "June 18, 2026: 279 invitations, lowest score 136."
+    assert bc[0]["summary"] == "June 18, 2026: 130 invitations."
+    assert bc[1]["summary"] == "June 18, 2026: 149 invitations, lowest score 136."
     assert alberta[1]["summary"] == "June 17, 2026."
 
 

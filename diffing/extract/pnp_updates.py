@@ -6,14 +6,24 @@ its text and figures, whatever the markup:
 - a block titled by a date (a heading, an accordion, a panel or card title, a ``<dt>``)
   holds one entry per sub-block ("April 23, 2026" then one sub-heading per draw, as
   ontario.ca writes it), one per list item, or one for its text (welcomebc.ca);
-- a block titled "date: headline" is one entry (alberta.ca's accordions);
+- a block titled "date: headline" is one entry (alberta.ca's accordions), and so is one titled
+  by a headline followed by its date ("Express Entry Human Capital Priorities Stream – June 2,
+  2026", "Invitations du 2 juin 2026", "Entrepreneur EOI Selection Results on September 19,
+  2018");
 - a table whose first column is a date gives one entry per date and draw type
-  (welcomebc.ca's invitations tables, where one date spans several rows);
+  (welcomebc.ca's invitations tables, where one date spans several rows; two rows of one date
+  and type that each state their own count are two draws, named by their selection factor);
+  numeric dates are read in the page's order ("6/18/2026" on princeedwardisland.ca), and a
+  "Total" row is the table's sum, not an entry;
+- a table of label/value rows ("Date of draw | June 4, 2026", "Invitations issued | 75", as
+  New Brunswick publishes each draw) is one entry, titled by what precedes it;
 - a list item that starts with "date: headline".
 
 Each entry: province, date (ISO), headline, invitations and the lowest score invited,
-when the text states them. Keys are the date plus the headline with its figures masked,
-so a corrected number does not make an entry new.
+when the text states them — in a sentence ("2,086 notifications of interest were issued to
+candidates with scores of 490 or more") or under a label ("Lowest score invited: 490",
+"Score minimal : 577", "Nombre d'invitations : 1 245"). Keys are the date plus the headline
+with its figures masked, so a corrected number does not make an entry new.
 """
 
 from __future__ import annotations
@@ -24,10 +34,18 @@ from urllib.parse import urlsplit
 
 from bs4 import Tag
 
-from diffing.dates import date_spans, find_dates, first_date, fold, leading_date
+from diffing.dates import (
+    MONTH_FIRST,
+    date_spans,
+    find_dates,
+    first_date,
+    fold,
+    leading_date,
+    numeric_order,
+)
 from diffing.document import ContentError, Document
 from diffing.extract.blocks import Block, build
-from diffing.extract.structure import masked, slug
+from diffing.extract.structure import masked
 from diffing.extract.tables import parse_table
 from diffing.normalize import read_region, region_meta, to_lines
 from diffing.sentences import split_sentences
@@ -46,16 +64,28 @@ PROVINCES = {
     "princeedwardisland.ca": "Prince Edward Island",
     "gov.nl.ca": "Newfoundland and Labrador",
 }
+_NUMBER = r"(\d{1,3}(?:[,\u00a0\u202f ]\d{3})+|\d+)"
 _INVITATIONS = (
-    re.compile(r"(\d[\d,\u00a0\u202f ]*)\s+invitations", re.I),
-    re.compile(r"invitations to apply to (\d[\d,\u00a0\u202f ]*)\s+candidates", re.I),
-    # immigratemanitoba.com: "Number of Letters of Advice to Apply issued: 48".
-    re.compile(r"(?:letters of advice to apply|invitations)(?: issued)?\s*:\s*(\d[\d,]*)", re.I),
+    re.compile(_NUMBER + r"\s+(?:invitations|notifications of interest)\b", re.I),
+    re.compile(r"invitations to apply to " + _NUMBER + r"\s+candidates", re.I),
+    # "Number of Letters of Advice to Apply issued: 48" (immigratemanitoba.com), "Invitations
+    # issued 75", "Applications selected 97" (New Brunswick), "Number of Invitations Issued 71"
+    # (saskatchewan.ca), "Nombre d'invitations : 1 245".
+    re.compile(
+        r"(?:letters of advice to apply|invitations(?: to apply)?|notifications of interest"
+        r"|applications selected|nombre d['\u2019]invitations)"
+        r"(?: issued| sent| envoy[ée]es| [ée]mises)?\s*[:|]?\s*" + _NUMBER + r"(?![\d/])",
+        re.I,
+    ),
 )
-_SCORE = re.compile(
-    r"(?:score|note|pointage)\s+(?:minimale?\s+)?(?:of|de)\s+(\d+)|(\d+)\s+points"
-    r"|lowest[- ]ranked candidate(?: invited)?\s*:\s*(\d+)",
-    re.I,
+_SCORES = (
+    re.compile(r"(?:score|note|pointage)s?\s+(?:minimale?\s+)?(?:of|de)\s+(\d+)", re.I),
+    re.compile(r"(\d+)\s+points", re.I),
+    re.compile(r"lowest[- ]ranked candidate(?: invited)?\s*:\s*(\d+)", re.I),
+    # "Lowest score invited: 490", "Lowest EOI Score 110", "Minimum score: 81".
+    re.compile(r"(?:lowest|minimum|cut-?off)(?: [\w-]+)? score(?: invited)?\s*[:|]?\s*(\d+)", re.I),
+    # "Score minimal : 577", "Note minimale : 590".
+    re.compile(r"(?:score|note|pointage) minima(?:l|le)\s*[:|]?\s*(\d+)", re.I),
 )
 # "Date: January 9, 2026" opening a block titled "EOI Draw #262" (immigratemanitoba.com).
 _DATE_FIELD = re.compile(r"^(?:draw )?date(?: of (?:the )?draw)?\s*:\s*(.+)$", re.I)
@@ -79,8 +109,14 @@ def extract(
     lines = to_lines(root)
     province = province_for(url)
     year = _title_year(found.title, lines)
+    order = numeric_order("\n".join(lines))
     tree = build(root)
-    entries = table_entries(root, year) + block_entries(tree, year) + list_entries(root, year)
+    entries = (
+        table_entries(root, year, order)
+        + record_table_entries(root, year, order)
+        + block_entries(tree, year, order)
+        + list_entries(root, year, order)
+    )
     records: dict[str, dict[str, Any]] = {}
     for entry in entries:
         entry["province"] = province
@@ -133,34 +169,49 @@ def invitations_in(text: str) -> int | None:
 
 def score_in(text: str) -> int | None:
     """The lowest score stated in ``text`` ("a score of 57 and above" … "81" → 57)."""
-    scores = [int(a or b or c) for a, b, c in _SCORE.findall(text)]
+    scores = [int(value) for pattern in _SCORES for value in pattern.findall(text)]
     return min(scores) if scores else None
 
 
-def block_entries(tree: Block, year: int | None) -> list[dict[str, Any]]:
-    """Entries of the blocks titled by a date, in page order (a year carries forward)."""
+def block_entries(tree: Block, year: int | None, order: str = MONTH_FIRST) -> list[dict[str, Any]]:
+    """Entries of the blocks titled by a date, in page order (a year carries forward).
+
+    The blocks under a dated block are its own entries' text, not entries of their own.
+    """
     found: list[dict[str, Any]] = []
-    for block in tree.walk():
-        if block.source == "root" or not block.title:
-            continue
-        dated = _dated_title(block.title, year)
+
+    def visit(block: Block, year: int | None) -> int | None:
+        for child in block.children:
+            year = read(child, year)
+        return year
+
+    def read(block: Block, year: int | None) -> int | None:
+        if not block.title:
+            return visit(block, year)
+        dated = _dated_title(block.title, year, order)
         if dated is None:
-            found.extend(_date_field_entries(block, year))
-            continue
+            fields = _date_field_entries(block, year, order)
+            found.extend(fields)
+            return year if fields else visit(block, year)
         day, headline = dated
-        year = int(day[:4])
         if headline:
             found.append(entry(day, headline, _text(block)))
         else:
             found.extend(_dated_block_entries(day, block))
+        return int(day[:4])
+
+    visit(tree, year)
     return found
 
 
-def _dated_title(title: str, year: int | None) -> tuple[str, str] | None:
-    """(ISO date, headline) for "April 7, 2026: Worker fee"; (date, "") for "April 23, 2026"."""
-    spans = date_spans(title, year)
-    if not spans or spans[0][2][0] > 4:
+def _dated_title(title: str, year: int | None, order: str = MONTH_FIRST) -> tuple[str, str] | None:
+    """(ISO date, headline) for "April 7, 2026: Worker fee" and for "Worker fee – April 7, 2026";
+    (date, "") for "April 23, 2026"."""
+    spans = date_spans(title, year, order)
+    if not spans:
         return None
+    if spans[0][2][0] > 4:
+        return _trailing_date(title, spans[-1])
     rest = title[spans[0][2][1] :].strip()
     if not rest:
         return spans[0][0], ""
@@ -169,11 +220,33 @@ def _dated_title(title: str, year: int | None) -> tuple[str, str] | None:
     return (spans[0][0], "") if len(title) <= 40 else None
 
 
-def _date_field_entries(block: Block, year: int | None) -> list[dict[str, Any]]:
+# What may join a headline to the date that ends it: "– ", ": ", " on ", " du ", " held ".
+_BEFORE_DATE = re.compile(r"(?:\s*[:–—,-]|\s+(?:on|of|as of|held on|du|le|au|en date du))\s*$", re.I)
+
+
+def _trailing_date(
+    title: str, span: tuple[str, str | None, tuple[int, int]]
+) -> tuple[str, str] | None:
+    """(date, headline) for a title that ends with a full date after its headline."""
+    start, end = span[2]
+    if title[end:].strip(" .)") or not re.search(r"(?:19|20)\d\d", title[start:end]):
+        return None
+    head = title[:start]
+    joined = _BEFORE_DATE.search(head)
+    if len(title) > _MAX_HEADLINE or not (joined or head.endswith(" ")):
+        return None
+    headline = head[: joined.start()] if joined else head
+    headline = headline.strip(" (:–—,-")
+    return (span[0], headline) if len(headline) >= 3 else None
+
+
+def _date_field_entries(
+    block: Block, year: int | None, order: str = MONTH_FIRST
+) -> list[dict[str, Any]]:
     """A block titled by its draw ("EOI Draw #262") whose first line is "Date: …": one entry
     per sub-block ("EOI Draw #262: Skilled Workers in Manitoba"), or one for its text."""
     field = _DATE_FIELD.match(block.items[0].text) if block.items else None
-    day = leading_date(field.group(1), year) if field else None
+    day = leading_date(field.group(1), year, order) if field else None
     if day is None:
         return []
     headed = [child for child in block.children if child.title and child.source != "caption"]
@@ -203,41 +276,155 @@ def _text(block: Block) -> str:
     return " ".join(item.text for item in block.all_items())
 
 
-def table_entries(root: Tag, year: int | None) -> list[dict[str, Any]]:
-    """Entries from tables whose first column is a date; rows sharing a date and a type merge."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
+def table_entries(root: Tag, year: int | None, order: str = MONTH_FIRST) -> list[dict[str, Any]]:
+    """Entries from tables whose first column is a date, one per date and draw type.
+
+    Rows of one date and type merge (a row without figures continues the one above), unless
+    two of them state their own count: then each is its own draw, named by its selection
+    factor (BC's wage-based and points-based rows of one date), never their sum.
+    """
+    found: list[dict[str, Any]] = []
     for tag in root.find_all("table"):
         table = parse_table(tag)
-        if not table.columns or "date" not in table.columns[0].lower():
+        if not table.columns or "date" not in fold(table.columns[0]):
             continue
-        heading_tag = tag.find_previous(["h2", "h3"])
-        heading = squash(heading_tag.get_text(" ")) if heading_tag else ""
-        # The date column may say "invitation" too ("Date de l'invitation"): look after it.
-        count_column = _column_after_date(table, "invitation")
-        score_column = _column_after_date(table, "score", "note", "pointage")
-        figures = (count_column, score_column)
-        kind_column = next((i for i in range(1, len(table.columns)) if i not in figures), 1)
+        program = _program(_heading_before(tag))
+        score_column = _column_after_date(table, *_SCORE_WORDS)
+        count_column = _count_column(table, score_column)
+        kind_column = _kind_column(table, (count_column, score_column))
+        used = (0, count_column, score_column, kind_column)
+        factor_column = next(
+            (i for i in range(1, len(table.columns)) if i not in used and _wordy(table, i)), None
+        )
+        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for row in table.rows:
-            day = first_date(row[0].text, year)
-            if day is None or len(row) < 2:
+            if len(row) < 2 or _TOTAL.match(fold(row[0].text)):
                 continue
-            kind = row[kind_column if kind_column < len(row) else 1].text
-            program = _program(heading)
-            headline = f"{program}: {kind}" if program else kind
-            record = found.setdefault(
-                (day[0], slug(headline)),
-                {"date": day[0], "headline": headline, "invitations": None, "score": None},
-            )
+            day = first_date(row[0].text, year, order)
+            if day is None:
+                continue
+            kind = _cell(row, kind_column)
             count = _cell_number(row, count_column, skip_spanned=True)
-            if count is not None:
-                record["invitations"] = (record["invitations"] or 0) + count
             score = _cell_number(row, score_column, skip_spanned=False)
-            if score is not None:
-                record["score"] = score if record["score"] is None else min(record["score"], score)
-    return list(found.values())
+            parts = groups.setdefault((day[0], kind), [])
+            if parts and count is None:
+                part = parts[-1]
+                if score is not None:
+                    part["score"] = score if part["score"] is None else min(part["score"], score)
+                continue
+            factor = _cell(row, factor_column)
+            parts.append({"count": count, "score": score, "factor": factor})
+        for (day, kind), parts in groups.items():
+            name = kind or program or _heading_before(tag, ("h1",))
+            if kind and program:
+                name = f"{program}: {kind}"
+            for part in parts:
+                headline = name
+                if len(parts) > 1 and part["factor"]:
+                    headline = f"{name} ({_shorten(part['factor'])})"
+                found.append(
+                    {
+                        "date": day,
+                        "headline": _shorten(headline),
+                        "invitations": part["count"],
+                        "score": part["score"],
+                    }
+                )
+    return found
 
 
-def list_entries(root: Tag, year: int | None) -> list[dict[str, Any]]:
+_TOTAL = re.compile(r"^(?:grand )?totals?\b|^total\b")
+_SCORE_WORDS = ("score", "note", "pointage", "threshold", "seuil", "points")
+_KIND_WORDS = ("type", "stream", "volet", "program", "category", "categorie", "pathway", "draw")
+_RECORD_DATE = re.compile(
+    r"^date(?: of (?:the )?(?:draw|selection|invitations?|round))?$"
+    r"|^date (?:du tirage|de l.invitation)"
+)
+_RECORD_NAME = re.compile(r"^(?:pathways?|streams?|volets?|categor(?:y|ies)|categories?)$")
+
+
+def record_table_entries(
+    root: Tag, year: int | None, order: str = MONTH_FIRST
+) -> list[dict[str, Any]]:
+    """One entry per table of label/value rows ("Date of draw | June 4, 2026", "Invitations
+    issued | 75"), titled by the heading or bold line before it and its "Pathways" row."""
+    found: list[dict[str, Any]] = []
+    for tag in root.find_all("table"):
+        table = parse_table(tag)
+        pairs = [table.columns] if len(table.columns) == 2 else []
+        pairs += [[cell.text for cell in row] for row in table.rows if len(row) == 2]
+        fields = {fold(label).strip(" :"): value for label, value in pairs}
+        day = next(
+            (
+                first_date(value, year, order)
+                for label, value in fields.items()
+                if _RECORD_DATE.match(label)
+            ),
+            None,
+        )
+        if day is None:
+            continue
+        title = _heading_before(tag, ("h2", "h3", "h4", "h5", "strong", "b"))
+        kind = next((v for label, v in fields.items() if _RECORD_NAME.match(label)), "")
+        headline = f"{title}: {kind}" if title and kind else (title or kind)
+        text = " ".join(f"{label} {value}" for label, value in pairs)
+        found.append(
+            {
+                "date": day[0],
+                "headline": _shorten(headline),
+                "invitations": invitations_in(text),
+                "score": score_in(text),
+            }
+        )
+    return found
+
+
+def _heading_before(tag: Tag, names: tuple[str, ...] = ("h2", "h3")) -> str:
+    previous = tag.find_previous(list(names))
+    return squash(previous.get_text(" ")) if previous else ""
+
+
+def _count_column(table: Any, score_column: int | None) -> int | None:
+    """The column of a draw's invitations: a total if the table has one, else the first count."""
+    candidates = [
+        index
+        for index, name in enumerate(table.columns[1:], start=1)
+        if index != score_column
+        and re.search(r"invitation|\bitas?\b|number|nombre|selected|letters", fold(name))
+        and not re.search(r"\btype\b", fold(name))
+    ]
+    totals = [index for index in candidates if "total" in fold(table.columns[index])]
+    return (totals or candidates or [None])[0]
+
+
+def _kind_column(table: Any, figures: tuple[int | None, ...]) -> int | None:
+    """The column naming each row's draw: by its header, else a column of short texts."""
+    others = [i for i in range(1, len(table.columns)) if i not in figures]
+    named = [i for i in others if any(word in fold(table.columns[i]) for word in _KIND_WORDS)]
+    if named:
+        return named[0]
+    return next((i for i in others if _short_text(table, i)), None)
+
+
+def _short_text(table: Any, column: int) -> bool:
+    """Whether a column holds short words (a name, a note), not figures or paragraphs."""
+    texts = [row[column].text for row in table.rows if column < len(row) and row[column].text]
+    return bool(texts) and all(
+        len(text) <= 80 and not _FIGURE.fullmatch(text) and text not in ("-", "–") for text in texts
+    )
+
+
+def _wordy(table: Any, column: int) -> bool:
+    """Whether a column holds words (a selection factor), not only figures."""
+    texts = [row[column].text for row in table.rows if column < len(row) and row[column].text]
+    return any(not _FIGURE.fullmatch(text) and len(text) > 3 for text in texts)
+
+
+def _cell(row: list, column: int | None) -> str:
+    return row[column].text if column is not None and column < len(row) else ""
+
+
+def list_entries(root: Tag, year: int | None, order: str = MONTH_FIRST) -> list[dict[str, Any]]:
     """Entries from list items that start with "date: headline" (their bold lead is the headline).
 
     Accordion summaries and other titles of that form are blocks (``block_entries``).
@@ -247,7 +434,7 @@ def list_entries(root: Tag, year: int | None) -> list[dict[str, Any]]:
         if tag.find(["summary", "ul", "ol"]) is not None:
             continue
         label = squash(tag.get_text(" "))
-        day = leading_date(label, year)
+        day = leading_date(label, year, order)
         if day is None or ":" not in label[:40]:
             continue
         headline = label.split(":", 1)[1].strip()
