@@ -74,8 +74,14 @@ def fmt_int(value: int | None, lang: str = "en") -> str:
     return text.replace(",", " ") if lang == "fr" else text
 
 
+_MONTH_NUMBERS = {f"{number:02d}" for number in range(1, 13)}
+
+
 def fmt_date(value: str, lang: str = "en") -> str:
-    """An ISO date ("2025-03-06") as people write it: "March 6, 2025" / "6 mars 2025"."""
+    """An ISO date ("2025-03-06") as people write it: "March 6, 2025" / "6 mars 2025"; a month
+    ("2026-04", Nova Scotia's monthly selections) as "April 2026" / "avril 2026"."""
+    if isinstance(value, str) and len(value) == 7 and value[5:] in _MONTH_NUMBERS:
+        return f"{MONTHS[lang if lang in MONTHS else 'en'][int(value[5:]) - 1]} {value[:4]}"
     try:
         day = date.fromisoformat(value[:10])
     except (TypeError, ValueError):

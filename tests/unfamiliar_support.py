@@ -23,6 +23,13 @@ DOMAINS = [
     "alberta.ca",
     "immigratemanitoba.com",
     "quebec.ca",
+    "saskatchewan.ca",
+    "princeedwardisland.ca",
+    "gov.nl.ca",
+    "gnb.ca",
+    "liveinnovascotia.com",
+    "immigratenwt.ca",
+    "yukon.ca",
     "127.0.0.1",
 ]
 

@@ -41,6 +41,7 @@ from diffing.dates import (
     first_date,
     fold,
     leading_date,
+    month_number,
     numeric_order,
 )
 from diffing.document import ContentError, Document
@@ -60,13 +61,20 @@ PROVINCES = {
     "gov.mb.ca": "Manitoba",
     "quebec.ca": "Quebec",
     "novascotiaimmigration.com": "Nova Scotia",
+    "liveinnovascotia.com": "Nova Scotia",
     "welcomenb.ca": "New Brunswick",
+    "gnb.ca": "New Brunswick",
     "princeedwardisland.ca": "Prince Edward Island",
     "gov.nl.ca": "Newfoundland and Labrador",
+    "yukon.ca": "Yukon",
+    "immigratenwt.ca": "Northwest Territories",
 }
 _NUMBER = r"(\d{1,3}(?:[,\u00a0\u202f ]\d{3})+|\d+)"
 _INVITATIONS = (
-    re.compile(_NUMBER + r"\s+(?:invitations|notifications of interest)\b", re.I),
+    # A number after a label's colon is that label's ("Lowest score: 490 Invitations …").
+    re.compile(
+        r"(?<![:|] )(?<![\d:|])" + _NUMBER + r"\s+(?:invitations|notifications of interest)\b", re.I
+    ),
     re.compile(r"invitations to apply to " + _NUMBER + r"\s+candidates", re.I),
     # "Number of Letters of Advice to Apply issued: 48" (immigratemanitoba.com), "Invitations
     # issued 75", "Applications selected 97" (New Brunswick), "Number of Invitations Issued 71"
@@ -221,7 +229,9 @@ def _dated_title(title: str, year: int | None, order: str = MONTH_FIRST) -> tupl
 
 
 # What may join a headline to the date that ends it: "– ", ": ", " on ", " du ", " held ".
-_BEFORE_DATE = re.compile(r"(?:\s*[:–—,-]|\s+(?:on|of|as of|held on|du|le|au|en date du))\s*$", re.I)
+_BEFORE_DATE = re.compile(
+    r"(?:\s*[:–—,-]|\s+(?:on|of|as of|held on|du|le|au|en date du))\s*$", re.I
+)
 
 
 def _trailing_date(
@@ -245,18 +255,31 @@ def _date_field_entries(
 ) -> list[dict[str, Any]]:
     """A block titled by its draw ("EOI Draw #262") whose first line is "Date: …": one entry
     per sub-block ("EOI Draw #262: Skilled Workers in Manitoba"), or one for its text."""
-    field = _DATE_FIELD.match(block.items[0].text) if block.items else None
+    first = block.items[0] if block.items else None
+    field = _DATE_FIELD.match(first.text) if first and first.kind != "row" else None
     day = leading_date(field.group(1), year, order) if field else None
     if day is None:
         return []
-    headed = [child for child in block.children if child.title and child.source != "caption"]
+    headed = _headed(block)
     if headed:
         return [entry(day[0], f"{block.title}: {c.title}", _text(c)) for c in headed]
     return [entry(day[0], block.title, " ".join(item.text for item in block.items[1:]))]
 
 
+# Sub-blocks that are a draw's notes, not a stream of it (Manitoba's "Notes" under each draw).
+_NOTES = re.compile(r"^(?:notes?|remarques?|footnotes?|important)$")
+
+
+def _headed(block: Block) -> list[Block]:
+    return [
+        child
+        for child in block.children
+        if child.title and child.source != "caption" and not _NOTES.match(fold(child.title))
+    ]
+
+
 def _dated_block_entries(date: str, block: Block) -> list[dict[str, Any]]:
-    headed = [child for child in block.children if child.title and child.source != "caption"]
+    headed = _headed(block)
     if headed:
         return [entry(date, child.title, _text(child)) for child in headed]
     items = [item for item in block.items if item.kind != "row"]
@@ -286,6 +309,10 @@ def table_entries(root: Tag, year: int | None, order: str = MONTH_FIRST) -> list
     found: list[dict[str, Any]] = []
     for tag in root.find_all("table"):
         table = parse_table(tag)
+        if not table.columns and _dated_rows(table, year, order):
+            # No header (Nova Scotia's "January 2026 | 363"): a date, then its count.
+            width = max(len(row) for row in table.rows)
+            table.columns = ["Date", "Number of invitations"] + [""] * (width - 2)
         if not table.columns or "date" not in fold(table.columns[0]):
             continue
         program = _program(_heading_before(tag))
@@ -300,13 +327,15 @@ def table_entries(root: Tag, year: int | None, order: str = MONTH_FIRST) -> list
         for row in table.rows:
             if len(row) < 2 or _TOTAL.match(fold(row[0].text)):
                 continue
-            day = first_date(row[0].text, year, order)
+            day = _row_date(row[0].text, year, order)
             if day is None:
                 continue
             kind = _cell(row, kind_column)
             count = _cell_number(row, count_column, skip_spanned=True)
             score = _cell_number(row, score_column, skip_spanned=False)
-            parts = groups.setdefault((day[0], kind), [])
+            if count is None and score is None and not kind:
+                continue  # a month to come ("May 2026 | TBD"): nothing to tell yet
+            parts = groups.setdefault((day, kind), [])
             if parts and count is None:
                 part = parts[-1]
                 if score is not None:
@@ -334,7 +363,7 @@ def table_entries(root: Tag, year: int | None, order: str = MONTH_FIRST) -> list
 
 
 _TOTAL = re.compile(r"^(?:grand )?totals?\b|^total\b")
-_SCORE_WORDS = ("score", "note", "pointage", "threshold", "seuil", "points")
+_SCORE_WORDS = (r"\bscore", r"\bnote\b", "pointage", "threshold", "seuil", r"\bpoints?\b")
 _KIND_WORDS = ("type", "stream", "volet", "program", "category", "categorie", "pathway", "draw")
 _RECORD_DATE = re.compile(
     r"^date(?: of (?:the )?(?:draw|selection|invitations?|round))?$"
@@ -377,6 +406,26 @@ def record_table_entries(
             }
         )
     return found
+
+
+_MONTH_YEAR = re.compile(r"^([a-z]+)\.?\s+((?:19|20)\d\d)$")
+
+
+def _row_date(text: str, year: int | None, order: str) -> str | None:
+    """A row's date (ISO), or its month ("April 2026" → "2026-04") when it is a monthly total."""
+    day = first_date(text, year, order)
+    if day is not None:
+        return day[0]
+    month = _MONTH_YEAR.match(fold(text).strip())
+    number = month_number(month.group(1)) if month else None
+    return f"{month.group(2)}-{number:02d}" if month and number else None
+
+
+def _dated_rows(table: Any, year: int | None, order: str) -> bool:
+    """Whether every row of a header-less table starts with a date or a month."""
+    return bool(table.rows) and all(
+        len(row) >= 2 and _row_date(row[0].text, year, order) for row in table.rows
+    )
 
 
 def _heading_before(tag: Tag, names: tuple[str, ...] = ("h2", "h3")) -> str:
@@ -451,9 +500,9 @@ def list_entries(root: Tag, year: int | None, order: str = MONTH_FIRST) -> list[
 
 
 def _column_after_date(table: Any, *words: str) -> int | None:
-    """The first column after the date column whose header mentions one of ``words``."""
+    """The first column after the date column whose header matches one of ``words``."""
     for index, name in enumerate(table.columns[1:], start=1):
-        if any(word in name.lower() for word in words):
+        if any(re.search(word, fold(name)) for word in words):
             return index
     return None
 
