@@ -7,7 +7,13 @@ list and WET tabs (categories also as one table with a category column), in Engl
 French, with the entries in any order, in or out of a
 grid, with any whitespace between tags. Every rendering must give the records of the
 table rendering, and the same edit (a new category, new occupations, a new event, a new
-provincial draw) must give the same subscriber changes in every layout.
+provincial draw) must give the same subscriber changes in every layout. Provincial draws are
+also drawn in the shapes provinces use (``render_shape``): a date before or after the
+headline, a date phrase ("Invitations du 2 juin 2026", "Draw held on …"), numeric dates
+(6/2/2026 month first in English, 2/6/2026 day first in French, 2026-06-02), label/value
+tables ("Date of draw | …"), and figures in a sentence, in-sentence ("2,086 notifications of
+interest … scores of 490 or more") or under labels ("Lowest score invited: 490", "Score
+minimal : 577", "Nombre d'invitations : 1 245"); a new draw at the top, middle or bottom.
 """
 
 from __future__ import annotations
@@ -531,6 +537,117 @@ def test_every_layout_gives_the_same_provincial_entries(style, order):
     assert len(expected) == 3
     assert all(r["invitations"] and r["score"] for r in expected.values())
     assert _pnp(render_draws(draws, style).encode()) == expected
+
+
+# Provincial shapes (issue 20): how provinces title a draw and state its figures. A shape's
+# headline may differ from the table's (a page that titles draws "Invitations du 2 juin 2026"
+# has no stream in its title), so shapes are compared on what a draw is: its date, its
+# invitations and its lowest score.
+TITLE_SHAPES = ("date-first", "date-after", "phrase", "numeric", "iso", "record-table")
+FIGURE_SHAPES = ("sentence", "in-sentence", "labelled")
+PHRASES = {"en": ("Invitations issued on", "Draw held on"), "fr": ("Invitations du", "Tirage du")}
+FIGURES = {
+    "en": {
+        "in-sentence": "{n} notifications of interest were issued to candidates with scores of "
+        "{s} or more.",
+        "labelled": "<ul><li>Lowest score invited: {s}</li>"
+        "<li>Number of invitations: {n}</li></ul>",
+    },
+    "fr": {
+        "in-sentence": "{n} invitations ont été envoyées aux candidats ayant un score de {s} ou "
+        "plus.",
+        "labelled": "<ul><li>Score minimal : {s}</li><li>Nombre d'invitations : {n}</li></ul>",
+    },
+}
+
+
+def _numeric(day: str, lang: str, iso: bool = False) -> str:
+    """ "June 2, 2026" → "6/2/2026" (English pages, month first), "2/6/2026" (French, day
+    first: "20/5/2026" on the same page proves it) or "2026-06-02"."""
+    from diffing.dates import first_date
+
+    found = first_date(day)
+    assert found is not None
+    year, month, date = found[0].split("-")
+    if iso:
+        return found[0]
+    return (
+        f"{int(month)}/{int(date)}/{year}" if lang == "en" else f"{int(date)}/{int(month)}/{year}"
+    )
+
+
+def render_shape(
+    draws: list[tuple[str, str, int, int]], style: Style, title: str, figures: str
+) -> str:
+    """The draws with each titled in shape ``title`` and its figures stated as ``figures``."""
+    gap, lang = style.gap, style.lang
+    text = DRAW_TEXT[lang]
+    parts = []
+    for day, kind, n, s in draws:
+        if figures == "sentence":
+            body = f"<p>{esc(text['body'].format(n=n, s=s))}</p>"
+        elif figures == "labelled":
+            body = FIGURES[lang][figures].format(n=f"{n:,}".replace(",", "\u00a0"), s=s)
+        else:
+            body = f"<p>{esc(FIGURES[lang][figures].format(n=n, s=s))}</p>"
+        if title == "record-table":
+            label = ("Date of draw", "Stream", "Invitations issued", "Minimum score")
+            if lang == "fr":
+                label = ("Date du tirage", "Volet", "Nombre d'invitations", "Score minimal")
+            rows = zip(label, (day, kind, str(n), str(s)), strict=True)
+            cells = "".join(f"<tr><th>{esc(a)}</th><td>{esc(b)}</td></tr>" for a, b in rows)
+            parts.append(f"<p><strong>{esc(kind)}</strong></p>{gap}<table>{cells}</table>")
+            continue
+        heading = {
+            "date-first": f"{day}: {kind}",
+            "date-after": f"{kind} – {day}",
+            "phrase": f"{PHRASES[lang][n % 2]} {day}",
+            "numeric": f"{kind} – {_numeric(day, lang)}",
+            "iso": f"{_numeric(day, lang, iso=True)}: {kind}",
+        }[title]
+        parts.append(f"<h3>{esc(heading)}</h3>{gap}<p>{esc(kind)}</p>{gap}{body}")
+    content = gap.join(parts)
+    return page(f"<h2>{esc(text['heading'])}</h2>{gap}{content}", style, text["title"])
+
+
+def _facts(records: dict[str, dict[str, Any]]) -> list[tuple[str, int, int]]:
+    return sorted((r["date"], r["invitations"], r["score"]) for r in records.values())
+
+
+@EXAMPLES
+@given(
+    style=styles,
+    order=st.permutations(range(3)),
+    title=st.sampled_from(TITLE_SHAPES),
+    figures=st.sampled_from(FIGURE_SHAPES),
+)
+def test_every_provincial_shape_gives_the_same_draws(style, order, title, figures):
+    draws = [DRAWS[style.lang][i] for i in order]
+    expected = _facts(_pnp(_reference(render_draws, draws, style.lang)))
+    assert _facts(_pnp(render_shape(draws, style, title, figures).encode())) == expected
+
+
+@EXAMPLES
+@given(
+    style=styles,
+    title=st.sampled_from(TITLE_SHAPES),
+    figures=st.sampled_from(FIGURE_SHAPES),
+    where=st.sampled_from(["top", "middle", "bottom"]),
+)
+def test_a_new_draw_in_any_provincial_shape_is_one_update(style, title, figures, where):
+    before = list(DRAWS[style.lang])
+    at = {"top": 0, "middle": 1, "bottom": len(before)}[where]
+    after = [*before[:at], NEW_DRAW[style.lang], *before[at:]]
+    got = _subscriber_changes(
+        "pnp-updates",
+        render_shape(before, style, title, figures).encode(),
+        render_shape(after, style, title, figures).encode(),
+    )
+    new_day, _, n, s = NEW_DRAW[style.lang]
+    assert [(kind, data["invitations"], data["score"]) for kind, _, data in got] == [
+        ("pnp_update", n, s)
+    ]
+    assert got[0][2]["date"] == "2026-06-16"
 
 
 @EXAMPLES
