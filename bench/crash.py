@@ -37,8 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ircc_watch.config import load_config  # noqa: E402
 from notifier import render  # noqa: E402
+from settings import load_config  # noqa: E402
 from storage import changes, subscribers, watches  # noqa: E402
 from storage.db import open_db  # noqa: E402
 from tests.fakes.site import LocalSite  # noqa: E402

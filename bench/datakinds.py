@@ -22,9 +22,9 @@ sys.path.insert(0, str(ROOT))
 from diffing.classify import WatchInfo, classify  # noqa: E402
 from diffing.diff import diff_documents  # noqa: E402
 from diffing.extract import extract  # noqa: E402
-from ircc_watch.config import load_config  # noqa: E402
 from ircc_watch.pipeline import Pipeline  # noqa: E402
 from ircc_watch.replay import replay_file  # noqa: E402
+from settings import load_config  # noqa: E402
 from storage import watches  # noqa: E402
 from storage.db import open_db  # noqa: E402
 

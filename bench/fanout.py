@@ -39,11 +39,11 @@ from telegram.ext import ExtBot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
 from crawlers.items import Fetch  # noqa: E402
-from ircc_watch.config import load_config  # noqa: E402
 from ircc_watch.pipeline import Pipeline  # noqa: E402
 from notifier.bot import rate_limiter  # noqa: E402
 from notifier.delivery import Delivery  # noqa: E402
 from notifier.routing import recipients_for  # noqa: E402
+from settings import load_config  # noqa: E402
 from storage import changes, deliveries, watches  # noqa: E402
 from storage.db import open_db  # noqa: E402
 from tests.fakes.telegram_api import DEFAULT_TOKEN  # noqa: E402

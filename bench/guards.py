@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from diffing.extract import extract  # noqa: E402
 from diffing.kinds import KINDS, reading_problem  # noqa: E402
-from ircc_watch.config import Watch  # noqa: E402
+from settings import Watch  # noqa: E402
 from storage import records, watches  # noqa: E402
 from storage.db import open_db  # noqa: E402
 

@@ -151,9 +151,9 @@ def service_passes(
 
 def database_size() -> dict[str, Any]:
     """Replay all 228 real Express Entry feed versions (both archives) into one database."""
-    from ircc_watch.config import load_config
     from ircc_watch.pipeline import Pipeline
     from ircc_watch.replay import replay_file
+    from settings import load_config
     from storage import watches as watch_rows
     from storage.db import open_db
 

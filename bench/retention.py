@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawlers.items import Fetch  # noqa: E402
-from ircc_watch.config import load_config  # noqa: E402
 from ircc_watch.pipeline import Pipeline  # noqa: E402
+from settings import load_config  # noqa: E402
 from storage import retention, watches  # noqa: E402
 from storage.db import open_db  # noqa: E402
 

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ircc_watch.config import load_config  # noqa: E402
+from settings import load_config  # noqa: E402
 from tests.fakes.site import LocalSite  # noqa: E402
 
 RESULTS = ROOT / "bench" / "soak-results.json"

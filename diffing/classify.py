@@ -8,17 +8,17 @@ docs/kinds.md.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from diffing.change import MAINTAINERS, SUBSCRIBERS, Change, WatchInfo
 from diffing.diff import Diff
 from diffing.extract.ee_categories import CATEGORY_PREFIX
 from diffing.extract.events import EVENT_PREFIX
 from diffing.extract.structure import ROW_PREFIX, SECTION_PREFIX
 from diffing.sentences import canonical, is_rule_change, pair_edits
 
-SUBSCRIBERS, MAINTAINERS, ADMINS = "subscribers", "maintainers", "admins"
 EXCERPT_LINES = 3
 EXCERPT_CHARS = 300
 EDITS_KEPT = 20
@@ -27,27 +27,6 @@ EDITS_KEPT = 20
 IGNORED_FIELDS: dict[str, set[str]] = {
     "atom": {"updated", "summary", "id", "published", "aliases", "feed"},
 }
-
-
-@dataclass
-class Change:
-    """One classified change; ``data`` is what messages and filters are built from."""
-
-    kind: str
-    audience: str
-    data: dict[str, Any] = field(default_factory=dict)
-    key: str | None = None
-
-
-@dataclass(frozen=True)
-class WatchInfo:
-    """The facts about a watch that classification needs (no config object, no I/O)."""
-
-    name: str
-    kind: str
-    topic: str = "general"
-    lang: str = "en"
-    url: str = ""
 
 
 def classify(watch: WatchInfo, diff: Diff) -> list[Change]:
@@ -497,8 +476,14 @@ CLASSIFIERS: dict[str, Callable[[WatchInfo, Diff], list[Change]]] = {
     "events": _events,
     "pnp-updates": _pnp_updates,
 }
-# Kinds whose removals their own module words (filled in by diffing.datakinds).
+# Kinds whose removals their own module words.
 REMOVERS: dict[str, Callable[[WatchInfo, dict[str, dict[str, Any]]], list[Change]]] = {}
 
-# The data-file kinds register their classifiers and removers on import.
-import diffing.datakinds  # noqa: E402, F401
+# Modules that declare classifiers of their own kinds (``CLASSIFIERS`` and ``REMOVERS`` dicts),
+# as the bot's command modules declare their commands: each is registered here, and none imports
+# this module.
+KIND_MODULES = ("diffing.datakinds",)
+for _name in KIND_MODULES:
+    _module = importlib.import_module(_name)
+    CLASSIFIERS.update(_module.CLASSIFIERS)
+    REMOVERS.update(_module.REMOVERS)

@@ -1,7 +1,7 @@
 """Classifiers for the data-file kinds: ``processing-times``, ``iec-pools`` and ``json``.
 
-Registered into :data:`diffing.classify.CLASSIFIERS` and :data:`diffing.classify.REMOVERS`
-when :mod:`diffing.classify` is imported. Change kinds and their data are in docs/kinds.md.
+Declared in :data:`CLASSIFIERS` and :data:`REMOVERS`; :mod:`diffing.classify` registers them
+(this module does not import it). Change kinds and their data are in docs/kinds.md.
 
 Processing times move every week, by the dozen (program file) or by the hundred (country
 file): a check gives at most one ``processing_time_changed`` per program group (the
@@ -13,14 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from diffing.classify import (
-    CLASSIFIERS,
-    MAINTAINERS,
-    REMOVERS,
-    SUBSCRIBERS,
-    Change,
-    WatchInfo,
-)
+from diffing.change import MAINTAINERS, SUBSCRIBERS, Change, WatchInfo
 from diffing.diff import Diff
 from diffing.durations import change_size
 from diffing.extract import iec_pools
@@ -225,7 +218,9 @@ def _url(watch: WatchInfo, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-CLASSIFIERS.update({"processing-times": processing_times, "iec-pools": iec, "json": json_kind})
-REMOVERS.update(
-    {"processing-times": processing_times_removed, "iec-pools": iec_removed, "json": json_removed}
-)
+CLASSIFIERS = {"processing-times": processing_times, "iec-pools": iec, "json": json_kind}
+REMOVERS = {
+    "processing-times": processing_times_removed,
+    "iec-pools": iec_removed,
+    "json": json_removed,
+}

@@ -1,6 +1,6 @@
 """Titles and summaries of the data-file kinds' changes (processing times, IEC pools, json).
 
-Registered into :data:`diffing.messages.RENDERERS` when :mod:`diffing.messages` is imported.
+Declared in :data:`RENDERERS`; :mod:`diffing.messages` registers them (this module imports it not).
 IRCC writes its processing times in English ("5 weeks"); French messages say them in
 French ("5 semaines") and write dates the French way.
 """
@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from diffing import ptime_names
-from diffing.messages import RENDERERS, fmt_date, fmt_int
+from diffing.formats import fmt_date, fmt_int
 
 SHOWN = 3
 CATEGORIES = {
@@ -293,16 +293,14 @@ def json_record_removed(d: dict[str, Any], lang: str) -> tuple[str, str]:
     return f"{d.get('watch', '')}: record {d.get('key', '')} removed", ""
 
 
-RENDERERS.update(
-    {
-        "processing_time_changed": processing_time_changed,
-        "iec_pool_changed": iec_pool_changed,
-        "iec_round_date_changed": iec_round_date_changed,
-        "iec_quota_changed": iec_quota_changed,
-        "iec_pool_added": iec_pool_added,
-        "iec_pool_removed": iec_pool_removed,
-        "json_record_added": json_record_added,
-        "json_record_changed": json_record_changed,
-        "json_record_removed": json_record_removed,
-    }
-)
+RENDERERS = {
+    "processing_time_changed": processing_time_changed,
+    "iec_pool_changed": iec_pool_changed,
+    "iec_round_date_changed": iec_round_date_changed,
+    "iec_quota_changed": iec_quota_changed,
+    "iec_pool_added": iec_pool_added,
+    "iec_pool_removed": iec_pool_removed,
+    "json_record_added": json_record_added,
+    "json_record_changed": json_record_changed,
+    "json_record_removed": json_record_removed,
+}

@@ -6,43 +6,16 @@ it in HTML (Telegram, the review page) escapes it there.
 
 from __future__ import annotations
 
+import importlib
 import re
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from diffing.formats import MONTHS, fmt_date, fmt_int
 from diffing.wordmarks import mark_words, strip_marks
 
-MONTHS = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    "fr": [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ],
-}
+__all__ = ["MONTHS", "describe", "fmt_date", "fmt_int"]
 
 FIELD_NAMES = {
     "en": {
@@ -64,32 +37,6 @@ FIELD_NAMES = {
         "date_full": "date",
     },
 }
-
-
-def fmt_int(value: int | None, lang: str = "en") -> str:
-    """5000 → "5,000" in English, "5 000" in French; None → "?"."""
-    if value is None:
-        return "?"
-    text = f"{value:,}"
-    return text.replace(",", " ") if lang == "fr" else text
-
-
-_MONTH_NUMBERS = {f"{number:02d}" for number in range(1, 13)}
-
-
-def fmt_date(value: str, lang: str = "en") -> str:
-    """An ISO date ("2025-03-06") as people write it: "March 6, 2025" / "6 mars 2025"; a month
-    ("2026-04", Nova Scotia's monthly selections) as "April 2026" / "avril 2026"."""
-    if isinstance(value, str) and len(value) == 7 and value[5:] in _MONTH_NUMBERS:
-        return f"{MONTHS[lang if lang in MONTHS else 'en'][int(value[5:]) - 1]} {value[:4]}"
-    try:
-        day = date.fromisoformat(value[:10])
-    except (TypeError, ValueError):
-        return value or ""
-    month = MONTHS[lang if lang in MONTHS else "en"][day.month - 1]
-    if lang == "fr":
-        return f"{'1er' if day.day == 1 else day.day} {month} {day.year}"
-    return f"{month} {day.day}, {day.year}"
 
 
 def describe(
@@ -596,5 +543,8 @@ RENDERERS = {
     "bulk_held": _bulk_held,
 }
 
-# The data-file kinds register their renderers on import.
-import diffing.datamessages  # noqa: E402, F401
+# Modules that declare renderers of their own kinds (a ``RENDERERS`` dict), as the bot's command
+# modules declare their commands: each is registered here, and none imports this module.
+RENDERER_MODULES = ("diffing.datamessages",)
+for _name in RENDERER_MODULES:
+    RENDERERS.update(importlib.import_module(_name).RENDERERS)

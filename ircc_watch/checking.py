@@ -10,8 +10,8 @@ import sqlite_utils
 from crawlers.items import Fetch
 from crawlers.runner import WatchCrawler, crawl
 from crawlers.spiders.watches import Target
-from ircc_watch.config import Config, Watch
 from ircc_watch.pipeline import Outcome, Pipeline
+from settings import Config, Watch
 from storage import watches as watch_rows
 from storage.rounds import RoundWrites
 

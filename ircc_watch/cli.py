@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ircc_watch import exits
-from ircc_watch.config import Config, ConfigError, load_config
 from ircc_watch.redact import install as install_redaction
 from ircc_watch.redact import protect_config
+from settings import Config, ConfigError, load_config
 
 CHANGE_FIELDS = ("watch", "kind", "topic", "audience", "observed_at", "title", "summary", "data")
 
@@ -422,7 +422,7 @@ def cmd_review(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_decide(args: argparse.Namespace, config: Config) -> int:
     """``release ID`` / ``discard ID``: decide a held bulk of changes."""
-    from ircc_watch.holds import decide
+    from notifier.decisions import decide
     from storage.holds import DISCARDED, RELEASED
 
     db = open_database(config)

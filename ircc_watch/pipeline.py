@@ -17,7 +17,8 @@ from typing import Any
 import sqlite_utils
 
 from crawlers.items import Fetch
-from diffing.classify import ADMINS, SUBSCRIBERS, Change, WatchInfo, classify, removals
+from diffing.change import ADMINS, SUBSCRIBERS, Change, WatchInfo
+from diffing.classify import classify, removals
 from diffing.datakinds import KIND_REMOVAL_GRACE
 from diffing.diff import diff_documents
 from diffing.document import ContentError, Document
@@ -28,7 +29,7 @@ from diffing.messages import describe
 from diffing.normalize import NORMALIZER_VERSION
 from diffing.precheck import HTML_KINDS, fingerprint
 from diffing.region import baseline_rule
-from ircc_watch.config import Config, Watch
+from settings import Config, Watch
 from storage import changes as change_rows
 from storage import fetches, holds, records, snapshots, watches
 from storage.db import utcnow

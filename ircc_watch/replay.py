@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from crawlers.items import Fetch
-from ircc_watch.config import Watch
 from ircc_watch.pipeline import Outcome, Pipeline
+from settings import Watch
 from storage.db import utcnow
 
 OBSERVED_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2})(\d{2})Z")

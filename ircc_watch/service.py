@@ -35,10 +35,10 @@ from ircc_watch.botlink import (
     probe_while_down,
 )
 from ircc_watch.checking import check
-from ircc_watch.config import Config, ConfigError, load_config
 from ircc_watch.exits import USAGE, UserError, database_message, port_busy_message
 from ircc_watch.pipeline import Outcome, Pipeline
 from ircc_watch.redact import protect_config
+from settings import Config, ConfigError, load_config
 from storage import retention
 from storage import watches as watch_rows
 from storage.db import open_db

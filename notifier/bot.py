@@ -38,10 +38,10 @@ from telegram.ext import (
     filters,
 )
 
-from ircc_watch.config import Config
 from notifier import keyboards, render
 from notifier.botcore import AdminActions, Button, Callback, Command, Core, answer_text
 from notifier.i18n import LANGS, t
+from settings import Config
 from storage import subscribers
 
 log = logging.getLogger("ircc_watch.bot")

@@ -20,9 +20,9 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from ircc_watch.config import Config
 from notifier import render
 from notifier.i18n import guess_lang, t
+from settings import Config
 from storage import subscribers
 
 log = logging.getLogger("ircc_watch.bot")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from ircc_watch.config import Config
+from settings import Config
 from storage import channels as channel_rows
 
 

@@ -1,7 +1,7 @@
 """The Release / Discard buttons under a ``bulk_held`` alert (maintainers and admins only).
 
 Callback data: ``hold:r:<hold id>`` (release: queue the held changes' deliveries) and
-``hold:d:<hold id>`` (discard: never send them). Both go through ircc_watch.holds.decide, as
+``hold:d:<hold id>`` (discard: never send them). Both go through notifier.decisions.decide, as
 ``ircc-watch release`` / ``discard`` and the review page do; the tapped message loses its
 buttons and gains a line saying who decided what.
 """
@@ -18,10 +18,10 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from ircc_watch.holds import decide
 from notifier import render
 from notifier.botcore import Button, Command, Core, answer_text
 from notifier.cmd_review import Review, reviewer
+from notifier.decisions import decide
 from storage import holds
 
 log = logging.getLogger("ircc_watch.bot")

@@ -52,11 +52,11 @@ from telegram.error import (
     TelegramError,
 )
 
-from ircc_watch.config import Config
 from notifier import datakinds, render, schedule
 from notifier.cmd_hold import hold_keyboard
 from notifier.i18n import t
 from notifier.routing import filter_explanation
+from settings import Config
 from storage import changes, channels, deliveries, subscribers
 from storage.db import utcnow
 from storage.masking import mask_tokens

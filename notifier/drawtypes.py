@@ -12,25 +12,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# In the order /drawtypes shows them.
-DRAW_TYPES: tuple[str, ...] = (
-    "cec",
-    "pnp",
-    "fsw",
-    "fst",
-    "french",
-    "stem",
-    "healthcare",
-    "trades",
-    "education",
-    "transport",
-    "agriculture",
-    "physicians",
-    "senior-managers",
-    "military",
-    "general",
-    "other",
-)
+from settings.vocabulary import DRAW_TYPES
+
+__all__ = ["DRAW_TYPES", "draw_type", "normalize_name"]
+
 
 # First match wins: the more specific names come before the ones they contain
 # ("Federal Skilled Trades" before "trades", "Physicians with Canadian Work Experience"

@@ -18,10 +18,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOpti
 
 from diffing.messages import describe, fmt_date, fmt_int
 from diffing.wordmarks import DEL_CLOSE, DEL_OPEN, INS_CLOSE, INS_OPEN
-from ircc_watch.config import Config
 from notifier import datakinds
 from notifier.drawtypes import draw_type
 from notifier.i18n import draw_type_label, t
+from settings import Config
 
 LIMIT = 4096
 DIFF_LINES = 12

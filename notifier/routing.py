@@ -15,10 +15,10 @@ from typing import Any
 
 import sqlite_utils
 
-from ircc_watch.config import Config
 from notifier import datakinds
 from notifier.drawtypes import DRAW_TYPES, draw_type
 from notifier.i18n import draw_type_label, t
+from settings import Config
 from storage import records, subscribers
 
 Recipient = tuple[int | str, str, str]

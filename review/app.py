@@ -26,11 +26,11 @@ from urllib.parse import quote, urlsplit
 import sqlite_utils
 from aiohttp import web
 
-from ircc_watch.config import Config, ReviewSettings, TelegramSettings
-from ircc_watch.holds import decide
+from notifier.decisions import decide
 from review import auth, feed, holds, pages
 from review.accesslog import AccessLog
 from review.filters import Filters
+from settings import Config, ReviewSettings, TelegramSettings
 from storage import changes as change_rows
 from storage import holds as hold_rows
 from storage import reviews, signins, snapshots

@@ -9,8 +9,8 @@ import sys
 
 import telegram
 
-from ircc_watch.config import load_config
 from notifier.delivery import Delivery
+from settings import load_config
 from storage import deliveries
 from storage.db import open_db
 

@@ -13,9 +13,9 @@ import sqlite_utils
 from telegram.ext import Application
 
 from crawlers.items import Fetch
-from ircc_watch.config import Config, load_config
 from ircc_watch.pipeline import Pipeline
 from notifier.routing import recipients_for
+from settings import Config, load_config
 from storage import watches
 from storage.db import open_db
 from tests.conftest import REAL, write_config

@@ -12,7 +12,7 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ircc_watch.config import Reviewer, ReviewSettings
+from settings import Reviewer, ReviewSettings
 from storage import changes
 from storage.db import open_db
 from tests.conftest import REAL, run_cli, unpack, write_config

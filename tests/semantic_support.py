@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from ircc_watch.cli import CHANGE_FIELDS
-from ircc_watch.config import load_config
 from ircc_watch.pipeline import Outcome, Pipeline
 from ircc_watch.replay import replay_file
+from settings import load_config
 from storage import watches
 from storage.db import open_db
 

@@ -18,9 +18,9 @@ import pytest
 import sqlite_utils
 from telegram.ext import Application
 
-from ircc_watch.config import Config
 from notifier.bot import build_application
 from notifier.delivery import Delivery
+from settings import Config
 from storage import preferences, subscribers
 from tests.conftest import REAL, ROOT, unpack
 from tests.fakes.telegram_api import FakeTelegram

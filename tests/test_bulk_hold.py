@@ -127,8 +127,8 @@ def test_config_check_names_a_bad_bulk_threshold(tmp_path):
 
 
 async def test_without_a_token_held_changes_are_logged_only_once_released(tmp_path, caplog):
-    from ircc_watch.config import load_config
     from notifier.delivery import Delivery
+    from settings import load_config
     from storage.db import open_db
 
     config, folder = outage(tmp_path)

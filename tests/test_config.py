@@ -1,4 +1,4 @@
-"""Tests for ircc_watch.config: the API, the shipped config.toml and every error message."""
+"""Tests for the settings package: the API, the shipped config.toml and every error message."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ircc_watch.config import (
+from settings import (
     KINDS,
     LANGS,
     Config,

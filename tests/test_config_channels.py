@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ircc_watch.config import Channel
+from settings import Channel
 from tests.test_config import EE_URL, errors, load
 
 

@@ -18,9 +18,9 @@ from bs4 import BeautifulSoup
 from crawlers.items import Fetch
 from diffing.document import ContentError, Document
 from diffing.extract import EXTRACTORS
-from ircc_watch.config import load_config
 from ircc_watch.pipeline import Pipeline
 from notifier.routing import recipients_for
+from settings import load_config
 from storage import subscribers, watches
 from storage.db import open_db
 from tests.conftest import write_config

@@ -12,7 +12,7 @@ import pytest
 from diffing.document import ContentError
 from diffing.extract import extract
 from diffing.precheck import fingerprint
-from ircc_watch.config import load_config
+from settings import load_config
 from tests.semantic_support import CONFIG, FIXTURES, Replayer
 
 FEEDS = FIXTURES / "feeds"

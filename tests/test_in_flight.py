@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from telegram.ext import Application
 
-from ircc_watch.config import ConfigError, load_config
 from notifier.bot import build_application
 from notifier.delivery import Delivery
+from settings import ConfigError, load_config
 from storage import changes, deliveries
 from tests.fakes.telegram_api import FakeTelegram
 from tests.notifier_support import StorageActions, make_config, open_database

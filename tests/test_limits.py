@@ -12,8 +12,8 @@ from dataclasses import replace
 
 import pytest
 
-from ircc_watch.config import load_config
-from ircc_watch.limits import MAX_TELEGRAM_ID
+from settings import load_config
+from settings.limits import MAX_TELEGRAM_ID
 from storage.db import open_db
 from tests.conftest import ROOT, run_cli, write_config
 from tests.test_service import FAST_SCRAPY, fetch_outcomes, wait_until

@@ -12,9 +12,9 @@ import pytest
 import sqlite_utils
 from telegram.ext import Application
 
-from ircc_watch.config import Config
 from notifier.bot import build_application, publish_commands, update_config
 from notifier.delivery import Delivery
+from settings import Config
 from storage import changes, deliveries, subscribers, watches
 from tests.fakes.telegram_api import FakeTelegram
 from tests.notifier_support import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from ircc_watch.config import Watch
+from settings import Watch
 from storage import changes, deliveries, subscribers, watches
 from storage.db import migrate, open_db, schema_version
 from storage.schema import MIGRATIONS

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crawlers.items import Fetch
-from ircc_watch.config import ConfigError, load_config
 from ircc_watch.pipeline import Pipeline
+from settings import ConfigError, load_config
 from storage import retention, watches
 from storage.db import open_db
 from tests.conftest import run_cli, write_config

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ircc_watch.config import ConfigError, Reviewer, load_config
+from settings import ConfigError, Reviewer, load_config
 from tests.conftest import run_cli
 
 WATCH = '[[watch]]\nname = "a"\nurl = "https://www.canada.ca/en.html"\n'

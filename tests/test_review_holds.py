@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from ircc_watch.config import load_config
 from review import create_app
+from settings import load_config
 from storage.db import open_db
 from tests.conftest import run_cli
 from tests.review_support import ANA_ENV, ANA_SECRET, csrf_token, review_settings, sign_in

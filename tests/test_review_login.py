@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from ircc_watch.config import TelegramSettings
 from review import auth, create_app
+from settings import TelegramSettings
 from storage import changes
 from storage.db import open_db
 from tests.review_support import (

@@ -4,8 +4,8 @@ a check that raises an alert is still written at once, with its watch's bookkeep
 from __future__ import annotations
 
 from ircc_watch.checking import check
-from ircc_watch.config import load_config
 from ircc_watch.pipeline import Pipeline
+from settings import load_config
 from storage import watches
 from storage.db import open_db
 from tests.conftest import REAL, write_config

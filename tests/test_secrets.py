@@ -173,8 +173,8 @@ def test_an_uncaught_exception_goes_through_the_filter_as_one_json_line(tmp_path
 
 
 def test_the_secrets_a_config_names_are_masked_from_then_on(tmp_path, monkeypatch):
-    from ircc_watch.config import load_config
     from ircc_watch.redact import FILTER, protect_config, secret_env_names
+    from settings import load_config
 
     config = write_config(
         tmp_path,

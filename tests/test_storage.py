@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from ircc_watch.config import Watch
+from settings import Watch
 from storage import changes, snapshots, watches
 from storage.db import migrate, open_db, schema_version
 from storage.schema import MIGRATIONS

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from diffing.extract import extract
-from ircc_watch.config import load_config
 from ircc_watch.pipeline import Pipeline
 from ircc_watch.replay import replay_file
+from settings import load_config
 from storage import retention, snapshots, watches
 from storage.db import open_db
 from tests.conftest import REAL, unpack, write_config

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.items import Fetch
-from ircc_watch.config import load_config
 from ircc_watch.pipeline import Outcome, Pipeline
+from settings import load_config
 from storage import watches
 from storage.db import open_db
 

@@ -1,6 +1,6 @@
 """The ``[review]`` table: where the review page listens, who may sign in, and how it is read.
 
-Validated here, for :mod:`ircc_watch.config`, with the same messages (file, line, fix). Two rules
+Validated here, for :mod:`settings.load`, with the same messages (file, line, fix). Two rules
 keep a page from being exposed by mistake: the host must resolve, and a host that is not a
 loopback address is accepted only when a way to sign in is configured.
 """

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from ircc_watch.config import Config
 from notifier.routing import recipients_for
+from settings import Config
 from storage import holds
 
 

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from settings.vocabulary import DRAW_TYPES
+
 CHANNEL_KEYS = ("chat_id", "draw_types", "lang", "topics")
 _USERNAME = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,31}")
 _MAX_ID = 10**15  # Telegram ids fit in 52 bits; SQLite's INTEGER would overflow past 2**63
@@ -48,8 +50,6 @@ def _show(value: Any) -> str:
 
 def check_channels(checker: Any, data: dict[str, Any], topics: list[str]) -> tuple[Channel, ...]:
     """Validate every ``[[channel]]`` block; ``topics`` are the watches' topics."""
-    from notifier.drawtypes import DRAW_TYPES
-
     blocks = data.get("channel")
     if blocks is None:
         return ()

@@ -1,0 +1,65 @@
+"""Numbers and dates as people write them, in English and French.
+
+Shared by :mod:`diffing.messages` and the data kinds' renderers (:mod:`diffing.datamessages`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+MONTHS = {
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+}
+
+
+def fmt_int(value: int | None, lang: str = "en") -> str:
+    """5000 → "5,000" in English, "5 000" in French; None → "?"."""
+    if value is None:
+        return "?"
+    text = f"{value:,}"
+    return text.replace(",", " ") if lang == "fr" else text
+
+
+_MONTH_NUMBERS = {f"{number:02d}" for number in range(1, 13)}
+
+
+def fmt_date(value: str, lang: str = "en") -> str:
+    """An ISO date ("2025-03-06") as people write it: "March 6, 2025" / "6 mars 2025"; a month
+    ("2026-04", Nova Scotia's monthly selections) as "April 2026" / "avril 2026"."""
+    if isinstance(value, str) and len(value) == 7 and value[5:] in _MONTH_NUMBERS:
+        return f"{MONTHS[lang if lang in MONTHS else 'en'][int(value[5:]) - 1]} {value[:4]}"
+    try:
+        day = date.fromisoformat(value[:10])
+    except (TypeError, ValueError):
+        return value or ""
+    month = MONTHS[lang if lang in MONTHS else "en"][day.month - 1]
+    if lang == "fr":
+        return f"{'1er' if day.day == 1 else day.day} {month} {day.year}"
+    return f"{month} {day.day}, {day.year}"
