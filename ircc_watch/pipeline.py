@@ -72,6 +72,23 @@ class Comparison:
     settled: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Check:
+    """One 200 body on its way through the steps of :meth:`Pipeline._body`: what is known so far."""
+
+    watch: Watch
+    fetch: Fetch
+    now: str
+    row: dict[str, Any]  # the watch's row: last hashes, degraded or not
+    last: dict[str, Any] | None  # the latest snapshot, None before the baseline
+    fresh: bool  # the last snapshot was read by this normalizer and the watch is not degraded
+    digest: str  # hash of the raw body
+    validators: dict[str, Any]  # ETag and Last-Modified, kept for the next conditional GET
+    rule: str | None = None  # the content-region rule chosen at the baseline
+    region: str | None = None  # hash of the content region's bytes (the cheap pre-check)
+    document: Document | None = None  # the reading, once extracted
+
+
 def watch_info(watch: Watch) -> WatchInfo:
     return WatchInfo(watch.name, watch.kind, watch.topic, watch.lang, watch.url)
 
@@ -142,30 +159,67 @@ class Pipeline:
         return self._body(watch, fetch, now)
 
     def _body(self, watch: Watch, fetch: Fetch, now: str) -> Outcome:
+        """A 200 body, step by step: each step either ends the check or hands it on."""
+        check = self._begin(watch, fetch, now)
+        for step in (
+            self.same_bytes,  # the body's hash, as last time: unchanged
+            self.same_region,  # the content region's bytes, as last time: unchanged
+            self.read,  # extract; a fault, the wrong page, or too little → fallback or failure
+            self.same_content,  # the normalized content, as last time: unchanged
+            self.stale,  # an earlier version served again (a stale CDN copy): nothing told
+            self.compare_and_store,  # diff, classify, and store snapshot + changes + outbox
+        ):
+            outcome = step(check)
+            if outcome is not None:
+                return outcome
+        raise AssertionError("compare_and_store always ends the check")
+
+    def _begin(self, watch: Watch, fetch: Fetch, now: str) -> Check:
         row = watches.get(self.db, watch.name) or {}
-        digest = snapshots.body_hash(fetch.body)
         last = snapshots.latest(self.db, watch.name)
-        validators = {
-            "etag": fetch.headers.get("etag"),
-            "last_modified": fetch.headers.get("last-modified"),
-        }
         # A degraded watch is re-read on every check, so a fixed extractor recovers at once.
         fresh = (
             last is not None
             and last["normalizer_version"] == NORMALIZER_VERSION
             and not row.get("degraded_since")
         )
-        if fresh and digest in (row.get("last_body_hash"), last["body_hash"]):
-            return self._unchanged(watch, fetch, now, "unchanged", validators, digest)
-        rule = self._region_rule(watch, last)
+        return Check(
+            watch=watch,
+            fetch=fetch,
+            now=now,
+            row=row,
+            last=last,
+            fresh=fresh,
+            digest=snapshots.body_hash(fetch.body),
+            validators={
+                "etag": fetch.headers.get("etag"),
+                "last_modified": fetch.headers.get("last-modified"),
+            },
+        )
+
+    def same_bytes(self, check: Check) -> Outcome | None:
+        """Unchanged if the raw body is byte for byte the last one (no parse at all)."""
+        last, row = check.last, check.row
+        if check.fresh and last and check.digest in (row.get("last_body_hash"), last["body_hash"]):
+            return self._quiet(check, "unchanged")
+        return None
+
+    def same_region(self, check: Check) -> Outcome | None:
+        """Unchanged if the content region's bytes are the last ones (found without a parse)."""
+        watch, last, row = check.watch, check.last, check.row
+        check.rule = self._region_rule(watch, last)
         # A selector may point outside the default region: pre-check the whole <body> then.
-        region = fingerprint(watch.kind, fetch.body, "body" if watch.selector else rule)
-        if (
-            fresh
-            and region is not None
-            and region in (row.get("last_region_hash"), last["region_hash"])
-        ):
-            return self._unchanged(watch, fetch, now, "unchanged", validators, digest, region)
+        region = fingerprint(watch.kind, check.fetch.body, "body" if watch.selector else check.rule)
+        check.region = region
+        known = (row.get("last_region_hash"), last["region_hash"]) if last else ()
+        if check.fresh and region is not None and region in known:
+            return self._quiet(check, "unchanged")
+        return None
+
+    def read(self, check: Check) -> Outcome | None:
+        """Extract the Document; a body that is not the page is a failure, and a structured
+        reading that found too little falls back to the page-level reading."""
+        watch, fetch = check.watch, check.fetch
         spec = spec_for(watch.kind)
         try:
             document = extract(
@@ -173,37 +227,63 @@ class Pipeline:
                 fetch.body,
                 selector=watch.selector,
                 url=watch.url,
-                region=rule,
+                region=check.rule,
                 records=watch.records,
                 key=watch.key,
             )
         except ContentError as exc:
             if not spec.fallback:
-                return self._failure(watch, fetch, now, str(exc))
-            document, problem = None, str(exc)
-        else:
-            lost = self._not_the_page(watch, last, document)
-            if lost:
-                return self._failure(watch, fetch, now, lost)
-            reference = len(records.present(self.db, watch.name, spec.record_prefix))
-            problem = reading_problem(spec, document.records, reference)
-        if problem is not None or document is None:
+                return self._failure(watch, fetch, check.now, str(exc))
+            return self._fallback(check, str(exc))
+        lost = self._not_the_page(watch, check.last, document)
+        if lost:
+            return self._failure(watch, fetch, check.now, lost)
+        reference = len(records.present(self.db, watch.name, spec.record_prefix))
+        problem = reading_problem(spec, document.records, reference)
+        if problem is not None:
             if not spec.fallback:
-                return self._failure(watch, fetch, now, problem or "no records")
-            return self._fallback(watch, fetch, now, problem, last, validators, digest, region)
-        content_hash = document.content_hash()
-        if last is not None and last["content_hash"] == content_hash:
-            return self._unchanged(watch, fetch, now, "unchanged", validators, digest, region)
-        if self._stale_copy(watch, last, content_hash, now):
-            # Nothing of the stale copy is kept (no validators, no hashes): if it is in fact
-            # the page going back, it is read again at the next check and told after the grace.
-            return self._unchanged(watch, fetch, now, "stale")
-        if row.get("degraded_since"):
-            comparison = self._recovery(watch, fetch.body, document, last, row)
+                return self._failure(watch, fetch, check.now, problem)
+            return self._fallback(check, problem)
+        check.document = document
+        return None
+
+    def same_content(self, check: Check) -> Outcome | None:
+        """Unchanged if the normalized content is the last snapshot's (a re-render)."""
+        assert check.document is not None
+        if check.last is not None and check.last["content_hash"] == check.document.content_hash():
+            return self._quiet(check, "unchanged")
+        return None
+
+    def stale(self, check: Check) -> Outcome | None:
+        """Nothing of a stale copy is kept (no validators, no hashes): if it is in fact the page
+        going back, it is read again at the next check and told after the grace."""
+        assert check.document is not None
+        content_hash = check.document.content_hash()
+        if self._stale_copy(check.watch, check.last, content_hash, check.now):
+            return self._unchanged(check.watch, check.fetch, check.now, "stale")
+        return None
+
+    def compare_and_store(self, check: Check) -> Outcome:
+        """Diff against the last snapshot (or resync after a degraded spell) and store it all."""
+        assert check.document is not None
+        if check.row.get("degraded_since"):
+            comparison = self._recovery(
+                check.watch, check.fetch.body, check.document, check.last, check.row
+            )
         else:
-            comparison = self._compare(watch, document, last)
-        return self._snapshot(
-            watch, fetch, now, document, last, validators, digest, region, comparison
+            comparison = self._compare(check.watch, check.document, check.last)
+        return self._snapshot(check, check.document, comparison)
+
+    def _quiet(self, check: Check, outcome: str) -> Outcome:
+        """An unchanged check: its validators and hashes are kept for the next pre-check."""
+        return self._unchanged(
+            check.watch,
+            check.fetch,
+            check.now,
+            outcome,
+            check.validators,
+            check.digest,
+            check.region,
         )
 
     def _stale_copy(
@@ -268,40 +348,30 @@ class Pipeline:
             known=len(previous.records),
         )
 
-    def _fallback(
-        self,
-        watch: Watch,
-        fetch: Fetch,
-        now: str,
-        problem: str | None,
-        last: dict[str, Any] | None,
-        validators: dict[str, Any],
-        digest: str,
-        region: str | None,
-    ) -> Outcome:
+    def _fallback(self, check: Check, problem: str) -> Outcome:
         """The structured reading found too little: read the page as a page, tell admins once.
 
         Records are left as they were (nothing vanishes while the extractor is blind); the
         snapshot holds the page-level reading, so the next degraded check diffs like with like.
         A body the page-level reading refuses too (error page, region missing) is a fault.
         """
+        watch, fetch, now, last = check.watch, check.fetch, check.now, check.last
         try:
             page = extract(
                 "page",
                 fetch.body,
                 selector=watch.selector,
                 url=watch.url,
-                region=self._region_rule(watch, last),
+                region=check.rule,
             )
         except ContentError as exc:
             return self._failure(watch, fetch, now, str(exc))
         lost = self._not_the_page(watch, last, page)
         if lost:
             return self._failure(watch, fetch, now, lost)
-        row = watches.get(self.db, watch.name) or {}
-        entering = not row.get("degraded_since")
+        entering = not check.row.get("degraded_since")
         if not entering and last is not None and last["content_hash"] == page.content_hash():
-            return self._unchanged(watch, fetch, now, "unchanged", validators, digest, region)
+            return self._quiet(check, "unchanged")
         if not entering and self._stale_copy(watch, last, page.content_hash(), now):
             return self._unchanged(watch, fetch, now, "stale")
         comparison = self._page_comparison(watch, page, last)
@@ -316,7 +386,7 @@ class Pipeline:
                 )
             )
             comparison.watch_values = {"degraded_since": now, "degraded_reason": missing}
-        return self._snapshot(watch, fetch, now, page, last, validators, digest, region, comparison)
+        return self._snapshot(check, page, comparison)
 
     def _recovery(
         self,
@@ -363,18 +433,10 @@ class Pipeline:
         comparison.watch_values = {"degraded_since": None, "degraded_reason": None}
         return comparison
 
-    def _snapshot(
-        self,
-        watch: Watch,
-        fetch: Fetch,
-        now: str,
-        document: Document,
-        last: dict[str, Any] | None,
-        validators: dict[str, Any],
-        digest: str,
-        region: str | None,
-        comparison: Comparison,
-    ) -> Outcome:
+    def _snapshot(self, check: Check, document: Document, comparison: Comparison) -> Outcome:
+        """ONE transaction: the snapshot, its records, its changes and their deliveries."""
+        watch, fetch, now, last = check.watch, check.fetch, check.now, check.last
+        digest, region = check.digest, check.region
         info = watch_info(watch)
         with self.db.atomic():
             snapshots.store_body(self.db, fetch.body, watch.name)
@@ -402,7 +464,7 @@ class Pipeline:
                 watches.update(self.db, watch.name, **comparison.watch_values)
             self._log(watch, fetch, now, "baseline" if last is None else "changed", digest)
             stored += self._healthy(
-                watch, fetch, now, validators, digest, region, changed=bool(stored)
+                watch, fetch, now, check.validators, digest, region, changed=bool(stored)
             )
         return Outcome(
             watch.name,
