@@ -18,8 +18,8 @@ import httpx
 import pytest
 from yarl import URL
 
-from ircc_watch.config import Reviewer, ReviewSettings, TelegramSettings
 from review import auth, create_app, start_review, stop_review
+from settings import Reviewer, ReviewSettings, TelegramSettings
 from storage.db import open_db
 from tests.conftest import REAL, unpack
 from tests.fakes.telegram_api import FakeTelegram
