@@ -6,6 +6,8 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
+from diffing.extract.structure import SECTION_PREFIX
+
 
 @dataclass
 class Diff:
@@ -16,7 +18,9 @@ class Diff:
     ``removed`` lists the keys present in the previous snapshot and absent now.
     ``current`` is the new snapshot's records, so a classifier can name what changed.
     A record may list ``aliases``: other identities under which it may have been seen
-    (a news release whose URL gained a "0"); a record known by an alias is not new.
+    (a news release whose URL gained a "0"); a record known by an alias is not new. A page
+    section is also known by its exact heading. ``rekeyed`` lists the old keys of records
+    now found under another key: their disappearance is no removal.
     """
 
     unified: str = ""
@@ -26,6 +30,7 @@ class Diff:
     removed: dict[str, dict[str, Any]] = field(default_factory=dict)
     changed: dict[str, dict[str, tuple[Any, Any]]] = field(default_factory=dict)
     returned: list[str] = field(default_factory=list)
+    rekeyed: list[str] = field(default_factory=list)
     current: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
@@ -79,11 +84,20 @@ def diff_documents(
     result = Diff(
         unified=unified, lines_added=added_lines, lines_removed=removed_lines, current=new_records
     )
-    aliases = {alias: key for key, data in known.items() for alias in data.get("aliases", ())}
+    aliases = {alias: key for key, data in known.items() for alias in identities(key, data)}
+    previous = {alias: key for key, data in old_records.items() for alias in identities(key, data)}
     for key, record in new_records.items():
-        seen_as = key if key in known else _alias_of(record, aliases)
+        seen_as = key if key in known else _alias_of(key, record, aliases)
+        earlier = None if seen_as or key in old_records else _alias_of(key, record, previous)
         if seen_as is not None:
             before = known[seen_as]
+            if seen_as != key:
+                result.rekeyed.append(seen_as)
+        elif earlier is not None:
+            # Known under another key in the previous snapshot only (the page-level fallback
+            # keeps no record history): a section that moved key keeps its identity.
+            before = old_records[earlier]
+            result.rekeyed.append(earlier)
         elif key in old_records:
             # Re-extracted with a newer extractor: the previous snapshot had it already.
             before = old_records[key]
@@ -103,6 +117,15 @@ def diff_documents(
     return result
 
 
-def _alias_of(record: dict[str, Any], aliases: dict[str, str]) -> str | None:
-    """The key of a known record that ``record`` names among its aliases, if any."""
-    return next((aliases[alias] for alias in record.get("aliases", ()) if alias in aliases), None)
+def identities(key: str, record: dict[str, Any]) -> list[str]:
+    """The other names a record goes by: its ``aliases``, and for a page section its exact
+    heading ("title:…"), by which it keeps its identity when its key changes."""
+    names = list(record.get("aliases", ()))
+    if key.startswith(SECTION_PREFIX) and record.get("section"):
+        names.append(f"title:{record['section']}")
+    return names
+
+
+def _alias_of(key: str, record: dict[str, Any], aliases: dict[str, str]) -> str | None:
+    """The key of a known record that ``record`` names among its identities, if any."""
+    return next((aliases[alias] for alias in identities(key, record) if alias in aliases), None)

@@ -17,6 +17,7 @@ import soupsieve
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from diffing.document import ContentError
+from diffing.headings import pseudo_level
 from diffing.region import LABELS, LEGACY, locate, region_bytes
 from diffing.stamps import is_date_stamp
 from diffing.textutil import decode, squash
@@ -315,11 +316,12 @@ def _walk(node: Tag, lines: list[str], depth: int) -> None:
         if not isinstance(child, Tag):
             continue
         name = child.name
-        if name in HEADINGS:
+        level = HEADINGS.get(name) or pseudo_level(child)
+        if level:
             flush()
             heading = squash(inline_text(child))
             if heading:
-                lines.append("#" * HEADINGS[name] + " " + heading)
+                lines.append("#" * min(level, 6) + " " + heading)
         elif name == "tr":
             flush()
             cells = [

@@ -322,7 +322,8 @@ class Pipeline:
         renamed = {change.data.get("renamed_from") for change in found} - {None}
         return Comparison(
             found=found,
-            settled=[key for key, r in diff.removed.items() if r.get("name") in renamed],
+            settled=[key for key, r in diff.removed.items() if r.get("name") in renamed]
+            + diff.rekeyed,
             diff_text=diff.unified,
             updated={key: document.records[key] for key in touched},
             vanished=list(diff.removed),

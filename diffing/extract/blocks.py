@@ -1,6 +1,8 @@
 """The outline of an HTML content region as a tree of titled blocks, whatever the markup.
 
-A block has a title and content. Titles come from headings of any level, ``<details>`` /
+A block has a title and content. Titles come from headings of any level (and the
+pseudo-headings of ``diffing.headings``: a bold paragraph before its list or table,
+``<p class="h3">``), ``<details>`` /
 ``<summary>``, GCWeb panels (``.panel-title``), cards (``.card-title``), tab panels (the
 tab that names them), definition-list terms (``<dt>``), table captions, and list items
 that hold a nested list. Content is paragraphs, list items and table rows (``Item``).
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from bs4 import NavigableString, Tag
 
 from diffing.extract.tables import Cell, Table, cell_text, parse_table
+from diffing.headings import pseudo_level
 from diffing.textutil import squash
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -168,20 +171,20 @@ class _Builder:
             if name == "br":
                 flush()
                 continue
+            level = HEADINGS.get(name) or pseudo_level(child)
             if name not in _BLOCK_LEVEL and not _holds(child, _BLOCK_LEVEL):
                 loose.append(child.get_text(" "))
                 links.extend(a["href"] for a in _links(child))
                 continue
             flush()
             current = stack[-1][1]
-            if name in HEADINGS:
-                level = HEADINGS[name]
+            if level:
                 while len(stack) > 1 and stack[-1][0] >= level:
                     stack.pop()
                 block = stack[-1][1].add(
                     Block(
                         squash(child.get_text(" ")),
-                        name,
+                        name if name in HEADINGS else f"h{min(level, 6)}",
                         ids=_ids(child) | pending_ids,
                         title_links=[a["href"] for a in _links(child)],
                         nodes=[child],

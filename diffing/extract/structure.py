@@ -2,12 +2,15 @@
 
 Keys must survive editorial edits, so a section is keyed by its heading with the figures
 masked ("Application Intake Thresholds as of April 3, 2017" and "… as of April 2, 2018"
-are the same section) and a table row by its table and first column (or its NOC code).
+are the same section) — unless several headings of the page differ only by their figures
+(dated draws): those are keyed by their own words. A table row is keyed by its table and
+first column (or its NOC code).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from bs4 import Tag
@@ -58,7 +61,7 @@ def section_records(
     rows are records of their own. Lines before any heading belong to ``first_heading``.
     """
     skip = skip or set()
-    records: dict[str, dict[str, Any]] = {}
+    sections: list[tuple[str, list[str], list[str]]] = []
     heading, sentences = first_heading, []
     opened = False
     # The headings above the current one, by level; the page's <h1> is its title, not a place.
@@ -66,9 +69,8 @@ def section_records(
 
     def close() -> None:
         if sentences or (heading and opened):
-            key = _unique(records, SECTION_PREFIX + masked(heading))
             path = [above[level] for level in sorted(above) if level > 1]
-            records[key] = {"section": heading, "path": path, "sentences": list(sentences)}
+            sections.append((heading, path, list(sentences)))
 
     for line in lines:
         match = _HEADING_LINE.match(line)
@@ -87,6 +89,21 @@ def section_records(
         else:
             sentences.extend(split_sentences(text))
     close()
+    return _keyed(sections)
+
+
+def _keyed(sections: list[tuple[str, list[str], list[str]]]) -> dict[str, dict[str, Any]]:
+    """Sections keyed by their heading with its figures masked, so a heading's date edit keeps
+    the section; but headings that differ only by their figures ("Invitations du 2 juin
+    2026" over "Invitations du 14 mai 2026") are keyed by their own words: a new dated
+    section on top is one new section, not every section shifted by one."""
+    families = Counter(masked(heading) for heading, _, _ in sections)
+    records: dict[str, dict[str, Any]] = {}
+    for heading, path, sentences in sections:
+        family = masked(heading)
+        own = family if families[family] == 1 else slug(heading)
+        key = _unique(records, SECTION_PREFIX + own)
+        records[key] = {"section": heading, "path": path, "sentences": sentences}
     return records
 
 
