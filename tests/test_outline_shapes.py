@@ -161,7 +161,7 @@ def test_a_dated_block_inserted_among_similar_ones_is_one_addition(tmp_path, kin
     replay.version("2026-06-01T1000Z", gcweb("<h1>Rondes</h1>" + "".join(DRAWS), lang="fr"))
     draws = [*DRAWS[:where], NEW, *DRAWS[where:]]
     rows = replay.version("2026-06-03T1000Z", gcweb("<h1>Rondes</h1>" + "".join(draws), lang="fr"))
-    assert told(rows) == [("page_change", "subscribers", "Page modifiée : w")]
+    assert told(rows) == [("page_change", "subscribers", "Page modifiée : Program page")]
     assert rows[0]["data"]["sections"] == ["Invitations du 2 juin 2026"]
     assert rows[0]["data"]["removed"] == 0
 
