@@ -7,11 +7,18 @@ canada.ca pages differ in bytes on every fetch (a fresh Akamai ``ak.rid``), as t
     python bench/soak.py --scenario a --minutes 30
     python bench/soak.py --scenario b --minutes 10 --factor 60
 
+    python bench/soak.py --scenario a --minutes 30 --retention 1h --time-scale 4
+
 (a) 20 watches, every 1 s. (b) 200 watches with the shipped config.toml's kinds and intervals,
 each interval divided by ``--factor`` (60: "10m" becomes 10 s, "30m" 30 s). Every ``--sample``
 seconds (30) it records the process's open file descriptors (/proc/PID/fd), resident memory,
 threads and the database's size (with its WAL), prints a table and the least-squares slope per
 hour of each figure after the warm-up, and writes the figures to bench/soak-results.json.
+
+``--retention`` sets ``keep_fetches`` (retention on; the service prunes at start and every
+quarter of it). ``--time-scale S`` runs S times faster than simulated time: the retention is
+divided by S while watches keep their 1 s interval, so each real second stands for S seconds
+of watches checked every S seconds; "1h" at scale 4 keeps 15 real minutes of fetches.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from settings import load_config  # noqa: E402
+from settings import load_config, parse_interval  # noqa: E402
 from tests.fakes.site import LocalSite  # noqa: E402
 
 RESULTS = ROOT / "bench" / "soak-results.json"
@@ -158,13 +165,23 @@ def watch_blocks(scenario: str, site: LocalSite, factor: float) -> tuple[str, in
     return "".join(blocks), 200
 
 
-def soak(scenario: str, minutes: float, every: float, factor: float, warmup: float) -> dict:
-    """Run one scenario; return its samples and slopes."""
+def soak(
+    scenario: str,
+    minutes: float,
+    every: float,
+    factor: float,
+    warmup: float,
+    retention: float | None = None,
+    scale: float = 1.0,
+) -> dict:
+    """Run one scenario; return its samples and slopes. ``retention`` (simulated seconds)
+    turns retention on, ``scale`` divides it (see the module's docstring)."""
     with LocalSite() as site, tempfile.TemporaryDirectory() as tmp:
         blocks, count = watch_blocks(scenario, site, factor)
         config = Path(tmp) / "config.toml"
+        keep = f'keep_fetches = "{max(60, round(retention / scale))}s"\n' if retention else ""
         config.write_text(
-            '[settings]\ndatabase = "soak.db"\nallowed_domains = ["127.0.0.1"]\n' + blocks,
+            '[settings]\ndatabase = "soak.db"\nallowed_domains = ["127.0.0.1"]\n' + keep + blocks,
             encoding="utf-8",
         )
         load_config(config)  # the config must pass config-check before the soak starts
@@ -185,6 +202,11 @@ def soak(scenario: str, minutes: float, every: float, factor: float, warmup: flo
         rows: list[dict[str, float]] = []
         fetches = 0
         title = {"a": "(a) 20 watches every 1 s", "b": f"(b) 200 watches, intervals / {factor:g}"}
+        if retention:
+            title[scenario] += (
+                f", keep_fetches {retention / 3600:g} h simulated at time scale {scale:g}"
+                f" ({max(60, round(retention / scale))} s real)"
+            )
         print(f"{title[scenario]} for {minutes:g} min, a sample every {every:g} s", flush=True)
         print(f"{'t (s)':>7} {'fds':>5} {'RSS MiB':>8} {'threads':>7} {'DB MiB':>7} {'fetches':>8}")
         try:
@@ -233,6 +255,8 @@ def soak(scenario: str, minutes: float, every: float, factor: float, warmup: flo
         "minutes": minutes,
         "sample_s": every,
         "factor": factor if scenario == "b" else None,
+        "retention_s": retention,
+        "time_scale": scale,
         "warmup_min": warmup,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "exit_code": code,
@@ -248,14 +272,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=float, default=30.0, help="seconds between samples")
     parser.add_argument("--factor", type=float, default=60.0, help="(b): intervals divided by")
     parser.add_argument("--warmup", type=float, default=5.0, help="minutes left out of slopes")
+    parser.add_argument(
+        "--retention", help='keep_fetches in simulated time ("1h"); default: none (30 days)'
+    )
+    parser.add_argument(
+        "--time-scale", type=float, default=1.0, help="simulated seconds per real second"
+    )
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     for scenario in ("a", "b") if args.scenario == "both" else (args.scenario,):
-        warmup = min(args.warmup, args.minutes / 3)
-        figures = soak(scenario, args.minutes, args.sample, args.factor, warmup)
+        warmup = min(args.warmup, args.minutes * 2 / 3)
+        retention = parse_interval(args.retention) if args.retention else None
+        figures = soak(
+            scenario, args.minutes, args.sample, args.factor, warmup, retention, args.time_scale
+        )
         # Read the file again now: the other scenario may have been run meanwhile.
         results = json.loads(args.results.read_text()) if args.results.exists() else {}
-        results[scenario] = figures
+        results[scenario + ("-retention" if retention else "")] = figures
         args.results.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     return 0
 

@@ -49,6 +49,7 @@ SHUTDOWN_GRACE = 20.0
 CANCEL_WAIT = 5.0  # after the grace, for cancelled work to unwind before the database closes
 MAX_BACKOFF = 6 * 3600.0
 MAX_JITTER = 60.0
+RETENTION_EVERY = 86400.0
 RETENTION_JOB = "@retention"  # not a valid watch name, so never a watch's job id
 
 
@@ -116,6 +117,7 @@ class Service:
             await self._stop_review()
             self.db.conn.close()
             return self._bot_failed(bot)
+        self.prune()  # once at start, then at retention_period()
         self._schedule_all()
         self._schedule_retention()
         self.scheduler.start()
@@ -201,19 +203,26 @@ class Service:
             )
 
     def _schedule_retention(self) -> None:
-        """Prune once a day, the first time a minute after start."""
+        """Prune at ``retention_period`` (daily with the defaults), the first time one period
+        after start (``run`` prunes once at start itself)."""
+        period = retention_period(self.config.settings)
         self.scheduler.add_job(
-            self.prune,
-            IntervalTrigger(days=1),
+            self._retention_job,
+            IntervalTrigger(seconds=period),
             id=RETENTION_JOB,
             coalesce=True,
             max_instances=1,
-            next_run_time=datetime.now(UTC) + timedelta(minutes=1),
+            next_run_time=datetime.now(UTC) + timedelta(seconds=period),
             replace_existing=True,
         )
 
+    async def _retention_job(self) -> None:
+        """The scheduled prune: a coroutine, so it runs on the loop's thread, which owns the
+        database connection (a plain function would run on APScheduler's thread pool)."""
+        self.prune()
+
     def prune(self) -> None:
-        """Apply retention ([settings] keep_fetches, keep_snapshots): the daily job."""
+        """Apply retention ([settings] keep_fetches, keep_snapshots) now."""
         s = self.config.settings
         pruned = retention.prune(
             self.db,
@@ -228,7 +237,8 @@ class Service:
             pruned.bodies,
         )
 
-    def _mark_due(self, name: str) -> None:
+    async def _mark_due(self, name: str) -> None:
+        """A watch's job: a coroutine on the loop (the crawl loop reads ``due`` there too)."""
         self.due.add(name)
         self.wake.set()
 
@@ -338,6 +348,11 @@ class Service:
         self.pipeline.config = config
         watch_rows.sync(self.db, config.watches)
         self._schedule_all()
+        job = self.scheduler.get_job(RETENTION_JOB)
+        if job is not None and job.trigger.interval.total_seconds() != retention_period(
+            config.settings
+        ):
+            self._schedule_retention()
         if self.delivery is not None:
             self.delivery.config = config
         if self.application is not None:
@@ -507,6 +522,13 @@ class AdminActions:
 
     async def reload(self) -> str:
         return await self.service.reload()
+
+
+def retention_period(settings: Any) -> float:
+    """Seconds between prunes: a day, or a quarter of the shortest retention if that is less,
+    so the database never holds much more than what it is told to keep."""
+    keeps = [k for k in (settings.keep_fetches, settings.keep_snapshots) if k is not None]
+    return min([RETENTION_EVERY] + [k / 4 for k in keeps])
 
 
 def backoff(interval: float, failures: int, status: int | None, retry_after: float | None) -> float:

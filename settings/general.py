@@ -81,19 +81,19 @@ def check_settings(checker: Checker, table: dict[str, Any], base: Path) -> Setti
 def _keep(
     checker: Checker, table: dict[str, Any], path: TomlPath, where: str, key: str, example: str
 ) -> float | None:
-    """A retention period: from 1 day to 100 years, or "forever" (None)."""
+    """A retention period: from 1 minute to 100 years, or "forever" (None)."""
     value = table[key]
     if value == "forever":
         return None
     match = INTERVAL_RE.fullmatch(value.strip()) if isinstance(value, str) else None
     seconds = float(match.group(1)) * UNITS[match.group(2)] if match else 0.0
-    if 86400 <= seconds <= 36500 * 86400:
+    if 60 <= seconds <= 36500 * 86400:
         return seconds
     checker.error(
         (*path, key),
         f"{where} {key}",
-        f"{show(value)} is not a retention period from 1 day to 100 years",
-        f'write {key} = "{example}" (a number and a unit, at least "1d"), or "forever"',
+        f"{show(value)} is not a retention period from 1 minute to 100 years",
+        f'write {key} = "{example}" (a number and a unit, at least "1m"), or "forever"',
     )
     return getattr(Settings, key)
 
