@@ -51,6 +51,7 @@ log = logging.getLogger("ircc_watch.bot")
 COMMAND_MODULES = [
     "notifier.cmd_subscribe",
     "notifier.cmd_draws",
+    "notifier.cmd_pnp",
     "notifier.cmd_digest",
     "notifier.cmd_admin",
     "notifier.cmd_review",

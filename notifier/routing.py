@@ -18,7 +18,7 @@ import sqlite_utils
 from notifier import datakinds
 from notifier.drawtypes import DRAW_TYPES, draw_type
 from notifier.i18n import draw_type_label, t
-from settings import Config
+from settings import Config, topic_family
 from storage import records, subscribers
 
 Recipient = tuple[int | str, str, str]
@@ -39,8 +39,9 @@ def recipients_for(
     if change["audience"] != "subscribers":
         return out
     draw = _draw_facts(db, change) if change["kind"] in DRAW_KINDS else None
+    family = topic_family(change["topic"])
     for channel in config.channels:
-        if change["topic"] not in channel.topics:
+        if not any(topic in channel.topics for topic in family):
             continue
         if not in_language(config, change["watch"], channel.lang):
             continue
@@ -50,7 +51,7 @@ def recipients_for(
         if not datakinds.channel_wants(change):
             continue
         out.append((channel.chat_id, channel.lang, "channel"))
-    for sub in subscribers.following(db, change["topic"]):
+    for sub in subscribers.following(db, *family):
         if not in_language(config, change["watch"], sub["lang"]):
             continue
         if draw is not None and not wants_draw(sub, *draw):

@@ -17,6 +17,8 @@ from settings.model import (
     Watch,
     domain_allowed,
     parse_interval,
+    subscribable,
+    topic_family,
 )
 from settings.review import Reviewer, ReviewSettings
 
@@ -34,4 +36,6 @@ __all__ = [
     "domain_allowed",
     "load_config",
     "parse_interval",
+    "subscribable",
+    "topic_family",
 ]

@@ -16,7 +16,7 @@ from typing import Any
 from settings.channels import check_channels
 from settings.checker import Checker, show
 from settings.general import check_settings
-from settings.model import Config, ConfigError
+from settings.model import Config, ConfigError, subscribable
 from settings.review import check_review_table
 from settings.telegram import check_telegram
 from settings.toml_lines import Locator
@@ -129,7 +129,7 @@ def validate(checker: Checker, data: dict[str, Any], base: Path, path: Path) -> 
     review_table = checker.section(data, "review")
     review = None if review_table is None else check_review_table(checker, review_table, data)
     watches = check_watches(checker, data, settings)
-    channels = check_channels(checker, data, sorted({w.topic for w in watches}))
+    channels = check_channels(checker, data, subscribable(w.topic for w in watches))
     if checker.errors:
         return None
     return Config(path, settings, watches, telegram, review, channels)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,8 +139,21 @@ class Config:
         raise KeyError(name)
 
     def topics(self) -> list[str]:
-        """Return the topics people can subscribe to, sorted, each once."""
-        return sorted({watch.topic for watch in self.watches})
+        """Return the topics people can subscribe to, sorted, each once: the watches' topics and
+        the family each belongs to ("pnp" for "pnp-on", "pnp-bc", …)."""
+        return subscribable(watch.topic for watch in self.watches)
+
+
+def topic_family(topic: str) -> tuple[str, ...]:
+    """The topics whose followers hear about a change of ``topic``: itself and its family
+    ("pnp-on" → ("pnp-on", "pnp"): following "pnp" means every province)."""
+    family, _, rest = topic.partition("-")
+    return (topic, family) if family == "pnp" and rest else (topic,)
+
+
+def subscribable(topics: Iterable[str]) -> list[str]:
+    """``topics`` and their families, sorted, each once."""
+    return sorted({name for topic in topics for name in topic_family(topic)})
 
 
 class ConfigError(Exception):

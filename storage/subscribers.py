@@ -89,12 +89,13 @@ def unsubscribe(db: sqlite_utils.Database, chat_id: int, topic: str) -> bool:
     return cursor.rowcount > 0
 
 
-def following(db: sqlite_utils.Database, topic: str) -> list[dict[str, Any]]:
-    """Every active subscriber following ``topic``, by chat id."""
+def following(db: sqlite_utils.Database, *topics: str) -> list[dict[str, Any]]:
+    """Every active subscriber following one of ``topics``, each once, by chat id."""
+    marks = ", ".join("?" for _ in topics)
     rows = db.query(
-        """SELECT s.* FROM subscribers s JOIN subscriptions t ON t.chat_id = s.chat_id
-           WHERE t.topic = ? AND s.active = 1 ORDER BY s.chat_id""",
-        [topic],
+        f"""SELECT s.* FROM subscribers s WHERE s.active = 1 AND s.chat_id IN
+            (SELECT chat_id FROM subscriptions WHERE topic IN ({marks})) ORDER BY s.chat_id""",
+        list(topics),
     )
     return [_decode(row) for row in rows]
 

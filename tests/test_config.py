@@ -299,7 +299,7 @@ def test_shipped_config_loads() -> None:
     config = load_config(REPO / "config.toml")
     assert config.settings.database == REPO / "ircc-watch.db"
     assert config.settings.interval == 1800.0
-    assert config.settings.allowed_domains == (
+    assert config.settings.allowed_domains[:4] == (
         "canada.ca",
         "ontario.ca",
         "welcomebc.ca",
@@ -325,6 +325,10 @@ def test_shipped_config_loads() -> None:
     assert {"express-entry", "iec", "gts", "work-permits", "events", "news", "pnp"} <= set(
         config.topics()
     )
+    # Every province and territory, each its own topic under "pnp", on an allowed domain.
+    provinces = {"on", "bc", "ab", "sk", "mb", "qc", "ns", "nb", "pe", "nl", "yt", "nt"}
+    assert {f"pnp-{code}" for code in provinces} | {"aip"} <= set(config.topics())
+    assert config.watch("quebec-arrima-invitations").lang == "fr"
 
 
 # --- parse_interval and domain_allowed ----------------------------------------------------
