@@ -17,6 +17,7 @@ from diffing.diff import Diff
 from diffing.extract.ee_categories import CATEGORY_PREFIX
 from diffing.extract.events import EVENT_PREFIX
 from diffing.extract.structure import ROW_PREFIX, SECTION_PREFIX
+from diffing.messages import draw_date_note
 from diffing.sentences import canonical, is_rule_change, pair_edits
 
 EXCERPT_LINES = 3
@@ -108,13 +109,16 @@ def _ee_rounds(watch: WatchInfo, diff: Diff) -> list[Change]:
             Change(
                 "new_draw",
                 SUBSCRIBERS,
-                {
-                    "number": record["number"],
-                    "date": record["date"],
-                    "name": record["name"],
-                    "size": record["size"],
-                    "crs": record["crs"],
-                },
+                _dated(
+                    {
+                        "number": record["number"],
+                        "date": record["date"],
+                        "date_full": record.get("date_full", ""),
+                        "name": record["name"],
+                        "size": record["size"],
+                        "crs": record["crs"],
+                    }
+                ),
                 key,
             )
         )
@@ -123,6 +127,15 @@ def _ee_rounds(watch: WatchInfo, diff: Diff) -> list[Change]:
         audience = SUBSCRIBERS if {"crs", "size"} & set(fields) else MAINTAINERS
         changes.append(Change("draw_corrected", audience, {"number": key, "changes": fields}, key))
     return changes
+
+
+def _dated(data: dict[str, Any]) -> dict[str, Any]:
+    """A draw's data with a note for maintainers when its dates are not unambiguous
+    ("drawDate '12-04-2023' is not ISO; …"): subscribers read drawDateFull's day."""
+    note = draw_date_note(data)
+    if note:
+        data["date_note"] = note
+    return data
 
 
 def _draw_order(number: str) -> tuple[int, str]:

@@ -16,6 +16,9 @@ from diffing.formats import MONTHS, fmt_date, fmt_int
 from diffing.wordmarks import mark_words, strip_marks
 
 __all__ = ["MONTHS", "describe", "fmt_date", "fmt_int"]
+from diffing.dates import first_date
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 FIELD_NAMES = {
     "en": {
@@ -29,7 +32,7 @@ FIELD_NAMES = {
     },
     "fr": {
         "size": "invitations",
-        "crs": "note CRS minimale",
+        "crs": "note minimale du SCG",
         "cutoff": "règle de départage",
         "date": "date",
         "name": "type de ronde",
@@ -55,16 +58,56 @@ def describe(
     return strip_marks(title), strip_marks(summary)
 
 
+def draw_day(written: str, full: str = "") -> str | None:
+    """A draw's day as an ISO date: from the feed's ``drawDateFull`` ("April 12, 2023") where
+    it reads, else from ``drawDate`` when that is ISO; None when neither reads unambiguously
+    (IRCC once published ``drawDate`` "12-04-2023", day first)."""
+    found = first_date(full) if full else None
+    if found:
+        return found[0]
+    if _ISO_DAY.fullmatch(written or ""):
+        try:
+            return date.fromisoformat(written).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def draw_date(d: dict[str, Any], lang: str = "en") -> str:
+    """A draw's date written out ("April 12, 2023" / "12 avril 2023"); a date that cannot be
+    read unambiguously is shown as written, with the feed's other date field beside it."""
+    written, full = str(d.get("date") or ""), str(d.get("date_full") or "")
+    day = draw_day(written, full)
+    if day:
+        return fmt_date(day, lang)
+    return f"{written} ({full})" if full and full != written else written
+
+
+def draw_date_note(d: dict[str, Any]) -> str | None:
+    """What a maintainer should know about a draw's dates: ``drawDate`` not ISO, or saying
+    another day than ``drawDateFull``; None when they agree."""
+    written, full = str(d.get("date") or ""), str(d.get("date_full") or "")
+    iso = draw_day(written)
+    day = draw_day(written, full)
+    if iso and (day is None or day == iso):
+        return None
+    if day is None:
+        return f"drawDate {written!r} and drawDateFull {full!r}: no unambiguous date"
+    if iso is None:
+        return f"drawDate {written!r} is not ISO; the day told is drawDateFull's {full!r}"
+    return f"drawDate {written!r} and drawDateFull {full!r} disagree; drawDateFull's day told"
+
+
 def _new_draw(d: dict[str, Any], lang: str) -> tuple[str, str]:
-    size, crs, when = fmt_int(d.get("size"), lang), fmt_int(d.get("crs"), lang), d.get("date", "")
+    size, crs, when = fmt_int(d.get("size"), lang), fmt_int(d.get("crs"), lang), draw_date(d, lang)
     if lang == "fr":
         return (
-            f"Entrée express : ronde no {d['number']} – {d.get('name', '')}",
-            f"{size} invitations, note CRS minimale {crs} ({fmt_date(when, 'fr')}).",
+            f"Entrée express : ronde n° {d['number']} – {d.get('name', '')}",
+            f"{size} invitations, note minimale du SCG {crs} ({when}).",
         )
     return (
         f"Express Entry draw #{d['number']}: {d.get('name', '')}",
-        f"{size} invitations, minimum CRS {crs} ({fmt_date(when, 'en')}).",
+        f"{size} invitations, minimum CRS {crs} ({when}).",
     )
 
 
@@ -73,7 +116,7 @@ def _draw_corrected(d: dict[str, Any], lang: str) -> tuple[str, str]:
     if d.get("removed"):
         if lang == "fr":
             return (
-                f"Entrée express : ronde no {d['number']} retirée du fil",
+                f"Entrée express : ronde n° {d['number']} retirée du fil",
                 "La ronde n'apparaît plus dans le fil officiel des rondes d'invitations.",
             )
         return (
@@ -88,7 +131,7 @@ def _draw_corrected(d: dict[str, Any], lang: str) -> tuple[str, str]:
         parts.append(f"{label}: {old} → {new}")
     body = "; ".join(parts[:3]) + (" …" if len(parts) > 3 else "")
     if lang == "fr":
-        return (f"Entrée express : ronde no {d['number']} corrigée", body)
+        return (f"Entrée express : ronde n° {d['number']} corrigée", body)
     return (f"Express Entry draw #{d['number']} corrected", body)
 
 

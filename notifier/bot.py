@@ -40,7 +40,7 @@ from telegram.ext import (
 
 from notifier import keyboards, render
 from notifier.botcore import AdminActions, Button, Callback, Command, Core, answer_text
-from notifier.i18n import LANGS, t
+from notifier.i18n import LANGS, t, topic_name
 from settings import Config
 from storage import subscribers
 
@@ -219,7 +219,9 @@ class Dispatcher:
         if self.core.is_admin(update):
             lines += ["", t(lang, "help_admin_header")]
             lines += [render.escape(c.line(lang)) for c in self.core.registry if c.admin]
-        topics = render.escape(", ".join(self.core.topic_names()))
+        topics = render.escape(
+            ", ".join(topic_name(lang, name) for name in self.core.topic_names())
+        )
         return [*lines, "", t(lang, "help_topics", topics=topics)]
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -111,9 +111,12 @@ class Digest:
         sub = self.core.ensure(update)
         lang = sub["lang"]
         name = context.args[0].strip() if context.args else ""
-        zone = known_zone(name)
+        zone = known_zone(name) if name else None
         if zone is None:
-            await self.core.say(update, "usage_tz", zone=name)
+            if name:
+                await self.core.say(update, "usage_tz", zone=name)
+            else:
+                await self.core.say(update, "usage_tz_bare")
             return
         subscribers.set_tz(self.core.db, sub["chat_id"], zone)
         deliveries.release_held(self.core.db, sub["chat_id"])

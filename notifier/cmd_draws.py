@@ -52,20 +52,30 @@ def commands(core: Core) -> list[Command]:
 def latest_draws(core: Core, lang: str) -> list[dict[str, Any]]:
     """The draws of the newest rounds-feed snapshot (the feed in ``lang`` if watched), newest
     first."""
+    return latest_feed(core, lang)[0]
+
+
+def latest_feed(core: Core, lang: str) -> tuple[list[dict[str, Any]], str | None]:
+    """``latest_draws`` and the language of the feed they come from (which names the draws)."""
     feeds = [w for w in core.config.watches if w.kind == "ee-rounds"]
     feeds.sort(key=lambda w: w.lang != lang)
     for watch in feeds:
         snapshot = snapshots.latest(core.db, watch.name)
         if snapshot is not None:
             records = Document.from_json(snapshots.document_json(snapshot)).records.values()
-            return sorted(records, key=_draw_order, reverse=True)
-    return []
+            return sorted(records, key=_draw_order, reverse=True), watch.lang
+    return [], None
 
 
 def _draw_order(record: dict[str, Any]) -> tuple[str, int, str]:
     number = str(record.get("number", ""))
     digits = "".join(ch for ch in number if "0" <= ch <= "9")
     return (record.get("date") or "", int(digits) if digits else 0, number)
+
+
+def rounds_link(lang: str) -> str:
+    """A link to IRCC's rounds page in ``lang``, the official page of every draw."""
+    return render.link(render.ROUNDS_PAGE[lang], t(lang, "source_link"))
 
 
 class Draws:
@@ -86,11 +96,12 @@ class Draws:
 
     async def latest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lang = self.core.lang_of(update)
-        draws = latest_draws(self.core, lang)
+        draws, feed_lang = latest_feed(self.core, lang)
         if not draws:
             await self.core.say(update, "latest_none")
             return
-        await self.core.send(update, render.draw_detail(draws[0], lang))
+        lines = render.draw_detail(draws[0], lang, feed_lang)
+        await self.core.send(update, [*lines, rounds_link(lang)])
 
     async def draws(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lang = self.core.lang_of(update)
@@ -98,12 +109,14 @@ class Draws:
         if count is None:
             await self.core.say(update, "usage_draws", most=DRAWS_MAX)
             return
-        draws = latest_draws(self.core, lang)[:count]
+        draws, feed_lang = latest_feed(self.core, lang)
+        draws = draws[:count]
         if not draws:
             await self.core.say(update, "latest_none")
             return
         header = t(lang, "draws_header", n=len(draws))
-        await self.core.send(update, [header, *render.draw_lines(draws, lang)])
+        lines = render.draw_lines(draws, lang, feed_lang)
+        await self.core.send(update, [header, *lines, rounds_link(lang)])
 
     async def history(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lang = self.core.lang_of(update)
@@ -139,10 +152,11 @@ class Draws:
             "draw_types": None,
             "crs_max": None,
         }
-        explanation = filter_explanation(sub, lang)
+        explanation = filter_explanation(sub, lang, see_why=False)
         lines = render.text_lines(explanation or t(lang, "why_no_filter"))
-        for draw in latest_draws(self.core, lang)[:WHY_DRAWS]:
+        draws, feed_lang = latest_feed(self.core, lang)
+        for draw in draws[:WHY_DRAWS]:
             kind = draw_type(draw.get("name"))
             key = "why_passes" if wants_draw(sub, kind, draw.get("crs")) else "why_filtered"
-            lines.append(t(lang, key, line=render.draw_lines([draw], lang)[0]))
+            lines.append(t(lang, key, line=render.draw_lines([draw], lang, feed_lang)[0]))
         await self.core.send(update, lines)

@@ -100,6 +100,13 @@ def types_text(lang: str, selected: set[str] | None) -> str:
     return ", ".join(chosen) or t(lang, "nothing")
 
 
+def _is_welcome(text: str | None) -> bool:
+    """Whether a message is /start's welcome (in either language)."""
+    return any(
+        (text or "").startswith(render.plain(t(lang, "welcome").split("\n")[0])) for lang in LANGS
+    )
+
+
 class Settings:
     """The handlers; each reads and writes the subscriber through storage."""
 
@@ -255,10 +262,12 @@ class Settings:
             key = "unsubscribed"
         await query.answer(answer_text(t(lang, key, topic=render.escape(topic_name(lang, topic)))))
         followed = subscribers.topics(self.db, sub["chat_id"])
+        text = followed_text(lang, followed)
+        if _is_welcome(query.message.text if query.message else None):
+            # Tapped under /start's welcome: it stays, with what to do next.
+            text = "\n".join([t(lang, "welcome"), "", text, "", t(lang, "next_step")])
         await self.core.edit(
-            update,
-            followed_text(lang, followed),
-            keyboards.settings(self.core.topic_names(), followed, lang),
+            update, text, keyboards.settings(self.core.topic_names(), followed, lang)
         )
 
     async def on_draw_type(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

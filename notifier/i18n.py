@@ -65,13 +65,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "menu_help": "Help",
         "help_header": "<b>Commands</b>",
         "help_admin_header": "<b>Admin commands</b>",
-        "help_topics": "Topics: {topics}",
+        "help_topics": "Topics: {topics}. Choose yours with /topics.",
+        "next_step": (
+            "Next: /latest shows the last Express Entry draw, /mysubs what you follow, "
+            "/help every command."
+        ),
         "export_none": "I keep no data about this chat.",
         "export_caption": "Everything ircc-watch keeps about this chat. /stop deletes it.",
         "why_no_filter": "You have no draw filter: every Express Entry draw reaches you.",
         "why_passes": "✅ {line}",
         "why_filtered": "🚫 {line}",
         "filters_line": "Your filters: {filters}. See /why.",
+        "why_filters": "Your filters: {filters}.",
         "filter_types": "draw types {types}",
         "filter_crs": "CRS cutoff at most {crs}",
         "usage_digest": (
@@ -79,6 +84,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "add keep-draws to get Express Entry draws at once"
         ),
         "usage_tz": "Unknown time zone {zone}. Usage: /tz America/Toronto (an IANA zone name)",
+        "usage_tz_bare": "Usage: /tz America/Toronto (an IANA zone name)",
         "usage_quiet": "Usage: /quiet 22:00-07:00 (24-hour times, your time zone) or /quiet off",
         "schedule_line": "{mode} Time zone: {zone}. {quiet}",
         "digest_is_off": "Every message comes at once.",
@@ -141,16 +147,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "lang_set": "Langue : français.",
         "mysubs": (
             "<b>Vos abonnements</b>\nSujets : {topics}\nTypes de rondes : {types}\n"
-            "Filtre CRS : {crs}\nLangue : {language}"
+            "Filtre SCG : {crs}\nLangue : {language}"
         ),
         "all_types": "tous",
         "crs_any": "aucun",
         "crs_at_most": "rondes dont la note minimale est d'au plus {crs}",
         "crs_set": (
-            "Vous ne serez prévenu que des rondes dont la note CRS minimale est d'au plus "
+            "Vous ne serez prévenu que des rondes dont la note minimale du SCG est d'au plus "
             "<b>{crs}</b>."
         ),
-        "crs_off": "Filtre CRS retiré : vous serez prévenu de toutes les rondes.",
+        "crs_off": "Filtre SCG retiré : vous serez prévenu de toutes les rondes.",
         "drawtypes_prompt": (
             "Touchez un type de ronde pour le recevoir ou l'ignorer (rondes d'Entrée express). "
             "Choisis : {types}"
@@ -158,7 +164,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "all_button": "Tous les types",
         "latest_none": "Aucune ronde d'Entrée express n'est encore connue.",
         "draws_header": "<b>Les {n} dernières rondes d'Entrée express</b>",
-        "draw_line": "no {number} · {date} · {type} · {size} · CRS {crs}",
+        "draw_line": "n° {number} · {date} · {type} · {size} · SCG {crs}",
         "history_header": "<b>Derniers changements : {topic}</b>",
         "history_none": "Aucun changement enregistré pour <b>{topic}</b>.",
         "stopped": (
@@ -185,7 +191,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "menu_help": "Aide",
         "help_header": "<b>Commandes</b>",
         "help_admin_header": "<b>Commandes d'administration</b>",
-        "help_topics": "Sujets : {topics}",
+        "help_topics": "Sujets : {topics}. Choisissez les vôtres avec /topics.",
+        "next_step": (
+            "Ensuite : /latest montre la dernière ronde d'Entrée express, /mysubs ce que vous "
+            "suivez, /help toutes les commandes."
+        ),
         "export_none": "Je ne garde aucune donnée sur cette conversation.",
         "export_caption": (
             "Tout ce qu'ircc-watch garde sur cette conversation. /stop le supprime."
@@ -196,8 +206,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "why_passes": "✅ {line}",
         "why_filtered": "🚫 {line}",
         "filters_line": "Vos filtres : {filters}. Voir /why.",
+        "why_filters": "Vos filtres : {filters}.",
         "filter_types": "types de rondes {types}",
-        "filter_crs": "note CRS minimale d'au plus {crs}",
+        "filter_crs": "note minimale du SCG d'au plus {crs}",
         "usage_digest": (
             "Utilisation : /digest daily 18:00, /digest weekly [mon…sun] [HH:MM], /digest off; "
             "ajoutez keep-draws pour recevoir les rondes d'Entrée express tout de suite"
@@ -205,6 +216,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "usage_tz": (
             "Fuseau horaire inconnu : {zone}. Utilisation : /tz America/Toronto (un nom IANA)"
         ),
+        "usage_tz_bare": "Utilisation : /tz America/Toronto (un nom IANA)",
         "usage_quiet": (
             "Utilisation : /quiet 22:00-07:00 (heures sur 24 h, votre fuseau) ou /quiet off"
         ),
@@ -313,11 +325,11 @@ DRAW_TYPE_LABELS: dict[str, dict[str, str]] = {
         "other": "Other / new categories",
     },
     "fr": {
-        "cec": "Expérience canadienne",
-        "pnp": "Candidats des provinces",
-        "fsw": "Travailleurs qualifiés (fédéral)",
-        "fst": "Métiers spécialisés (fédéral)",
-        "french": "Connaissance du français",
+        "cec": "Catégorie de l’expérience canadienne",
+        "pnp": "Programme des candidats des provinces",
+        "fsw": "Programme des travailleurs qualifiés (fédéral)",
+        "fst": "Programme des travailleurs de métiers spécialisés (fédéral)",
+        "french": "Compétence linguistique en français",
         "stem": "STIM",
         "healthcare": "Santé",
         "trades": "Métiers",

@@ -16,7 +16,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
-from diffing.messages import describe, fmt_date, fmt_int
+from diffing.messages import describe, draw_date, fmt_int
 from diffing.wordmarks import DEL_CLOSE, DEL_OPEN, INS_CLOSE, INS_OPEN
 from notifier import datakinds
 from notifier.drawtypes import draw_type
@@ -257,7 +257,7 @@ def alert(
     added. Maintainers also get where it came from, the diff of this change and, when the
     review page is configured, a link to it.
     """
-    title, summary = describe(change["kind"], change.get("data") or {}, lang, marked=True)
+    title, summary = describe(change["kind"], _named(change, config, lang), lang, marked=True)
     lines = text_lines(title, "<b>{}</b>")
     for line in lead or ():
         lines += text_lines(line)
@@ -295,16 +295,41 @@ def review_keyboard(change_id: int, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button]])
 
 
-def draw_lines(records: list[dict[str, Any]], lang: str) -> list[str]:
-    """One compact escaped line per draw: number, date, type, size, cutoff."""
+def draw_name(name: str | None, lang: str, feed_lang: str | None) -> str:
+    """The one name a draw has for a ``lang`` reader, wherever it is shown (alerts, channels,
+    /latest, /draws): IRCC's own ``drawName`` when the feed is in the reader's language, else
+    the name of its type in the reader's language (the feed's name for a type we don't know)."""
+    if (feed_lang or "en") == lang and name:
+        return name
+    kind = draw_type(name)
+    return name or "" if kind == "other" else draw_type_label(lang, kind)
+
+
+def _feed_lang(config: Config, watch: str) -> str | None:
+    try:
+        return config.watch(watch).lang
+    except KeyError:
+        return None
+
+
+def _named(change: dict[str, Any], config: Config, lang: str) -> dict[str, Any]:
+    """A draw change's data with the draw named for a ``lang`` reader (see :func:`draw_name`)."""
+    data = change.get("data") or {}
+    if change["kind"] not in _DRAW_KINDS or not data.get("name"):
+        return data
+    return {**data, "name": draw_name(data["name"], lang, _feed_lang(config, change["watch"]))}
+
+
+def draw_lines(records: list[dict[str, Any]], lang: str, feed_lang: str | None = None) -> list[str]:
+    """One compact escaped line per draw: number, date, name, size, cutoff."""
     return [
         escape(
             t(
                 lang,
                 "draw_line",
                 number=r.get("number", "?"),
-                date=fmt_date(r.get("date", ""), lang),
-                type=draw_type_label(lang, draw_type(r.get("name"))),
+                date=draw_date(r, lang),
+                type=draw_name(r.get("name"), lang, feed_lang),
                 size=fmt_int(r.get("size"), lang),
                 crs=fmt_int(r.get("crs"), lang),
             )
@@ -313,13 +338,22 @@ def draw_lines(records: list[dict[str, Any]], lang: str) -> list[str]:
     ]
 
 
-def draw_detail(record: dict[str, Any], lang: str) -> list[str]:
-    """A draw in full, as a new-draw alert says it."""
-    title, summary = describe("new_draw", record, lang)
+def draw_detail(record: dict[str, Any], lang: str, feed_lang: str | None = None) -> list[str]:
+    """A draw in full, as a new-draw alert says it; the programs line only when it says more
+    than the draw's name, in the reader's language."""
+    named = {**record, "name": draw_name(record.get("name"), lang, feed_lang)}
+    title, summary = describe("new_draw", named, lang)
     lines = text_lines(title, "<b>{}</b>") + text_lines(summary)
-    if record.get("programs"):
-        lines += text_lines(record["programs"], "<i>{}</i>")
+    programs = record.get("programs") or ""
+    if programs and (feed_lang or "en") == lang and _differs(programs, named["name"]):
+        lines += text_lines(programs, "<i>{}</i>")
     return lines
+
+
+def _differs(programs: str, name: str) -> bool:
+    """Whether a draw's programs line names something its title does not."""
+    simple = [" ".join(re.findall(r"\w+", text.lower())) for text in (programs, name)]
+    return simple[0] not in simple[1] and simple[1] not in simple[0]
 
 
 def _watch_kind(config: Config, name: str) -> str | None:
@@ -346,7 +380,8 @@ def digest(
     for change in items:
         key = (change["id"], lang)
         if key not in cache:
-            title, summary = describe(change["kind"], change.get("data") or {}, lang, marked=True)
+            data = _named(change, config, lang)
+            title, summary = describe(change["kind"], data, lang, marked=True)
             entry = ["", *text_lines(title, "<b>{}</b>")]
             if summary:
                 entry += text_lines(summary)
@@ -365,7 +400,7 @@ def corrected_post(
 
     The fields IRCC corrected replace the announced ones; a line says what changed.
     """
-    data = dict(original.get("data") or {})
+    data = dict(_named(original, config, lang))
     fields = (correction.get("data") or {}).get("changes") or {}
     for field, pair in fields.items():
         if isinstance(pair, list) and len(pair) == 2:

@@ -84,8 +84,11 @@ def wants_draw(subscriber: dict[str, Any], kind: str, crs: int | None) -> bool:
     return crs_max is None or crs is None or crs <= crs_max
 
 
-def filter_explanation(subscriber: dict[str, Any], lang: str) -> str | None:
-    """One line saying which draw filters the subscriber has ("Your filters: …"), or None."""
+def filter_explanation(
+    subscriber: dict[str, Any], lang: str, *, see_why: bool = True
+) -> str | None:
+    """One line saying which draw filters the subscriber has ("Your filters: …"), or None;
+    ``see_why`` adds "See /why." (not in /why's own answer)."""
     parts = []
     types = subscriber.get("draw_types")
     if types is not None:
@@ -93,7 +96,9 @@ def filter_explanation(subscriber: dict[str, Any], lang: str) -> str | None:
         parts.append(t(lang, "filter_types", types=names or t(lang, "nothing")))
     if subscriber.get("crs_max") is not None:
         parts.append(t(lang, "filter_crs", crs=subscriber["crs_max"]))
-    return t(lang, "filters_line", filters="; ".join(parts)) if parts else None
+    if not parts:
+        return None
+    return t(lang, "filters_line" if see_why else "why_filters", filters="; ".join(parts))
 
 
 def _draw_facts(db: sqlite_utils.Database, change: dict[str, Any]) -> tuple[str, int | None]:

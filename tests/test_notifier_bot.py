@@ -109,7 +109,10 @@ async def test_start_chooses_language_and_toggles_topics(env: Env) -> None:
     await env.settle()
     assert subscribers.topics(env.db, ALICE) == ["express-entry"]
     assert buttons(welcome)["t:express-entry"] == "✅ Entrée express"
-    assert welcome["visible_text"].endswith("Vous suivez : Entrée express")  # text edited too
+    # The welcome stays, with what the chat follows and what to do next.
+    assert welcome["visible_text"].startswith("Bienvenue sur ircc-watch!")
+    assert "Vous suivez : Entrée express\n" in welcome["visible_text"]
+    assert welcome["visible_text"].endswith("/help toutes les commandes.")
 
     await env.tap(ALICE, welcome, "lang:en")
     await env.settle()
@@ -159,7 +162,9 @@ async def test_subscriptions_filters_and_mysubs(env: Env) -> None:
     [reply] = await env.say(BOB, "/crs off")
     assert subscribers.get(env.db, BOB)["crs_max"] is None
     [reply] = await env.say(BOB, "/help")
-    assert "/drawtypes" in reply["visible_text"] and "express-entry, iec" in reply["visible_text"]
+    assert "/drawtypes" in reply["visible_text"] and (
+        "Sujets : Entrée express, Expérience internationale Canada." in reply["visible_text"]
+    )
 
 
 async def test_latest_draws_and_history_read_storage(env: Env) -> None:
@@ -177,8 +182,10 @@ async def test_latest_draws_and_history_read_storage(env: Env) -> None:
     [reply] = await env.say(ALICE, "/draws 3")
     lines = reply["visible_text"].splitlines()
     assert lines[0] == "Last 3 Express Entry draws"
-    assert [line.split(" · ")[0] for line in lines[1:]] == ["#437", "#436", "#435"]
-    assert "French proficiency" in lines[1] and "CRS 382" in lines[1]
+    assert [line.split(" · ")[0] for line in lines[1:4]] == ["#437", "#436", "#435"]
+    assert lines[4] == "Official page"  # the rounds page, linked
+    # One name per draw: the feed's own, as the alerts and /latest say it.
+    assert "French-Language proficiency 2026-Version 2" in lines[1] and "CRS 382" in lines[1]
 
     [reply] = await env.say(ALICE, "/history express-entry")
     lines = reply["visible_text"].splitlines()
@@ -458,7 +465,7 @@ async def test_errors_are_logged_with_update_and_chat_ids_only(env: Env, caplog)
 async def test_admin_help_lists_the_admin_commands(env: Env) -> None:
     [reply] = await env.say(BOB, "/help")
     assert "/status" not in reply["visible_text"] and "/crs N – Only draws" in reply["visible_text"]
-    assert "Topics: express-entry, iec" in reply["visible_text"]
+    assert "Topics: Express Entry, International Experience Canada." in reply["visible_text"]
     [reply] = await env.say(ADMIN, "/help")
     text = reply["visible_text"]
     assert "Admin commands" in text and "/check NAME – Fetch a watch now" in text
@@ -494,9 +501,9 @@ async def test_why_explains_the_filters_for_recent_draws(env: Env) -> None:
     await env.say(ALICE, "/crs 400")
     [reply] = await env.say(ALICE, "/why")
     lines = reply["visible_text"].splitlines()
-    assert lines[0] == "Your filters: CRS cutoff at most 400. See /why."
+    assert lines[0] == "Your filters: CRS cutoff at most 400."  # no "See /why" in /why
     assert lines[1].startswith("✅ #437") and "CRS 382" in lines[1]
     assert any(line.startswith("🚫 ") for line in lines[2:])
     await env.say(ALICE, "/lang fr")
     [reply] = await env.say(ALICE, "/why")
-    assert reply["visible_text"].startswith("Vos filtres : note CRS minimale d'au plus 400.")
+    assert reply["visible_text"].startswith("Vos filtres : note minimale du SCG d'au plus 400.")

@@ -110,7 +110,8 @@ async def test_weekly_digest_then_off_sends_what_waited_at_once_in_french(env) -
     sent = fake.messages_to(BOB)[before + 1 :]
     assert [m["visible_text"].split("\n")[0] for m in sent] == [
         "Page modifiée : iec",
-        "Entrée express : ronde no 437 – Provincial Nominee Program",
+        # The English feed's draw named for a French reader: IRCC's French name of its type.
+        "Entrée express : ronde n° 437 – Programme des candidats des provinces",
     ]
     assert [deliveries.get(db, d["id"])["status"] for d in deliveries.for_chat(db, BOB)] == [
         "sent",

@@ -58,6 +58,7 @@ def test_series1_draw_values_are_parsed_from_the_feed_strings(series1):
     assert last["data"] == {
         "number": "437",
         "date": "2026-08-19",
+        "date_full": "August 19, 2026",
         "name": "French-Language proficiency 2026-Version 2",
         "size": 5000,
         "crs": 382,
@@ -69,6 +70,7 @@ def test_series1_draw_values_are_parsed_from_the_feed_strings(series1):
     assert first["data"] == {
         "number": "340",
         "date": "2025-03-17",
+        "date_full": "March 17, 2025",
         "name": "Provincial Nominee Program",
         "size": 536,
         "crs": 736,

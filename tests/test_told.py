@@ -4,6 +4,7 @@ marked, never an unchanged line as added, no "(s)" plurals, no list markers."""
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterator
 
@@ -11,15 +12,22 @@ import pytest
 
 from notifier.bot import build_application
 from notifier.delivery import Delivery
+from notifier.render import ROUNDS_PAGE
 from tests.conftest import FIXTURES
 from tests.fakes.telegram_api import FakeTelegram
 from tests.notifier_support import (
+    FEED_FR_URL,
+    FEED_URL,
     StorageActions,
+    feed_bytes,
     fetch,
     make_config,
     open_database,
     pipeline,
+    real_feed,
     running,
+    with_round,
+    without_newest,
 )
 
 IEC_EN = sorted((FIXTURES / "synthetic" / "iec-en").glob("*.html"))[0]
@@ -151,3 +159,142 @@ def test_a_maintainers_diff_names_what_was_added_or_removed():
     }
     assert "- rows: Lowest EOI Score · 90" in change_diff(rows)
     assert not any("item(s)" in line for line in lines + change_diff(rows))
+
+
+def french_feed(feed: dict) -> dict:
+    """The French feed as IRCC publishes it: draws named in French, thousands spaced
+    (synthetic: no real copy of the French feed is kept)."""
+    names = {
+        "Canadian Experience Class": "Catégorie de l’expérience canadienne",
+        "Provincial Nominee Program": "Programme des candidats des provinces",
+    }
+    feed = copy.deepcopy(feed)
+    for draw in feed["rounds"]:
+        draw["drawName"] = names.get(draw["drawName"], draw["drawName"])
+        draw["drawText2"] = names.get(draw["drawText2"], draw["drawText2"])
+        draw["drawSize"] = draw["drawSize"].replace(",", " ")
+    return feed
+
+
+def draws_config(tmp_path, fake):
+    watches = [
+        {"name": "ee-rounds", "url": FEED_URL, "kind": "ee-rounds", "topic": "express-entry"},
+        {
+            "name": "ee-rounds-fr",
+            "url": FEED_FR_URL,
+            "kind": "ee-rounds",
+            "topic": "express-entry",
+            "lang": "fr",
+        },
+    ]
+    return make_config(
+        tmp_path, base_url=fake.base_url, maintainers=(MAINTAINER,), watch_list=watches
+    )
+
+
+async def ask(fake, chat: int, text: str, **kw) -> dict:
+    before = len(fake.messages_to(chat))
+    fake.inject_message(chat, text, **kw)
+    assert await fake.wait_for_async(lambda: len(fake.messages_to(chat)) > before, timeout=5)
+    return fake.messages_to(chat)[-1]
+
+
+async def test_one_name_per_draw_per_language_everywhere_with_the_rounds_page(tmp_path, fake):
+    config = draws_config(tmp_path, fake)
+    db = open_database(config)
+    pipe = pipeline(db, config)
+    feed = real_feed()
+    older = without_newest(without_newest(feed))  # newest then: #435
+    pipe.handle(fetch(config, "ee-rounds", feed_bytes(older)))
+    pipe.handle(fetch(config, "ee-rounds-fr", feed_bytes(french_feed(older))))
+    app = build_application(config, db, token=fake.token, actions=StorageActions(db))
+    async with running(app):
+        await ask(fake, ALICE, "/subscribe express-entry")
+        await ask(fake, BRUNO, "/subscribe express-entry", language_code="fr")
+        seen = {chat: len(fake.messages_to(chat)) for chat in (ALICE, BRUNO)}
+        # #436 is a Canadian Experience Class round, its drawText2 the same words.
+        pipe.handle(fetch(config, "ee-rounds", feed_bytes(without_newest(feed))))
+        pipe.handle(fetch(config, "ee-rounds-fr", feed_bytes(french_feed(without_newest(feed)))))
+        await Delivery(db, config, app.bot, chat_interval=0).send_due()
+        [alice] = fake.messages_to(ALICE)[seen[ALICE] :]
+        [bruno] = fake.messages_to(BRUNO)[seen[BRUNO] :]
+        latest_en = await ask(fake, ALICE, "/latest")
+        draws_en = await ask(fake, ALICE, "/draws 1")
+        latest_fr = await ask(fake, BRUNO, "/latest")
+        draws_fr = await ask(fake, BRUNO, "/draws 1")
+
+    assert alice["visible_text"].startswith(
+        "Express Entry draw #436: Canadian Experience Class\n"
+        "1,000 invitations, minimum CRS 523 (August 18, 2026).\n"
+    )
+    assert bruno["visible_text"].startswith(
+        "Entrée express : ronde n° 436 – Catégorie de l’expérience canadienne\n"
+        "1 000 invitations, note minimale du SCG 523 (18 août 2026).\n"
+    )
+    assert latest_en["visible_text"] == (
+        "Express Entry draw #436: Canadian Experience Class\n"
+        "1,000 invitations, minimum CRS 523 (August 18, 2026).\n"
+        "Official page"
+    )  # the draw type once, not again as its programs line
+    assert latest_fr["visible_text"] == (
+        "Entrée express : ronde n° 436 – Catégorie de l’expérience canadienne\n"
+        "1 000 invitations, note minimale du SCG 523 (18 août 2026).\n"
+        "Page officielle"
+    )
+    assert draws_en["visible_text"].splitlines()[1] == (
+        "#436 · August 18, 2026 · Canadian Experience Class · 1,000 · CRS 523"
+    )
+    assert draws_fr["visible_text"].splitlines()[1] == (
+        "n° 436 · 18 août 2026 · Catégorie de l’expérience canadienne · 1 000 · SCG 523"
+    )
+    for message, lang in ((latest_en, "en"), (draws_en, "en"), (latest_fr, "fr"), (draws_fr, "fr")):
+        assert f'<a href="{ROUNDS_PAGE[lang]}">' in message["text"]
+    for message in (bruno, latest_fr, draws_fr):
+        assert "CRS" not in message["visible_text"] and " no " not in message["visible_text"]
+
+
+async def test_a_day_first_draw_date_is_told_from_the_full_date_and_maintainers_told(
+    tmp_path, fake
+):
+    config = draws_config(tmp_path, fake)
+    db = open_database(config)
+    pipe = pipeline(db, config)
+    feed = real_feed()
+    pipe.handle(fetch(config, "ee-rounds", feed_bytes(feed)))
+    pipe.handle(fetch(config, "ee-rounds-fr", feed_bytes(french_feed(feed))))
+    app = build_application(config, db, token=fake.token, actions=StorageActions(db))
+    async with running(app):
+        await ask(fake, ALICE, "/subscribe express-entry")
+        await ask(fake, BRUNO, "/subscribe express-entry", language_code="fr")
+        seen = {chat: len(fake.messages_to(chat)) for chat in (ALICE, BRUNO, MAINTAINER)}
+        # IRCC's real slip: drawDate "12-04-2023" (day first), drawDateFull "April 12, 2023".
+        slip = with_round(feed, "438", "Canadian Experience Class", 521, 3500, "12-04-2023")
+        slip["rounds"][0]["drawDateFull"] = "April 12, 2023"
+        unreadable = with_round(slip, "439", "Canadian Experience Class", 520, 3000, "13-04-2023")
+        unreadable["rounds"][0]["drawDateFull"] = "13/04/2023"
+        pipe.handle(fetch(config, "ee-rounds", feed_bytes(unreadable)))
+        pipe.handle(fetch(config, "ee-rounds-fr", feed_bytes(french_feed(unreadable))))
+        await Delivery(db, config, app.bot, chat_interval=0).send_due()
+        alice = [m["visible_text"] for m in fake.messages_to(ALICE)[seen[ALICE] :]]
+        bruno = [m["visible_text"] for m in fake.messages_to(BRUNO)[seen[BRUNO] :]]
+        told = [m["visible_text"] for m in fake.messages_to(MAINTAINER)[seen[MAINTAINER] :]]
+    assert "3,500 invitations, minimum CRS 521 (April 12, 2023)." in alice[0]
+    assert "3 500 invitations, note minimale du SCG 521 (12 avril 2023)." in bruno[0]
+    assert "3,000 invitations, minimum CRS 520 (13-04-2023 (13/04/2023))." in alice[1]
+    assert "(12-04-2023)" not in "\n".join(alice + bruno)
+    assert any(
+        "drawDate '12-04-2023' is not ISO; the day told is drawDateFull's 'April 12, 2023'" in m
+        for m in told
+    )
+    assert any("no unambiguous date" in m and "13-04-2023" in m for m in told)
+
+
+async def test_tz_alone_gives_its_usage(tmp_path, fake):
+    config = draws_config(tmp_path, fake)
+    db = open_database(config)
+    app = build_application(config, db, token=fake.token, actions=StorageActions(db))
+    async with running(app):
+        en = await ask(fake, ALICE, "/tz")
+        fr = await ask(fake, BRUNO, "/tz", language_code="fr")
+    assert en["visible_text"] == "Usage: /tz America/Toronto (an IANA zone name)"
+    assert fr["visible_text"] == "Utilisation : /tz America/Toronto (un nom IANA)"
