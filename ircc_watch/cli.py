@@ -19,6 +19,7 @@ from ircc_watch import exits
 from ircc_watch.redact import install as install_redaction
 from ircc_watch.redact import protect_config
 from settings import Config, ConfigError, load_config
+from storage.lock import DatabaseLock, Locked
 
 CHANGE_FIELDS = ("watch", "kind", "topic", "audience", "observed_at", "title", "summary", "data")
 
@@ -93,13 +94,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     handler = COMMANDS[args.command]
     database = config.settings.database
+    lock = DatabaseLock(database, args.command) if args.command in WRITERS else None
     try:
         problem = exits.database_folder_problem(database)
         if problem is not None:
             raise exits.UserError(problem)
+        if lock is not None:
+            lock.acquire()
         code = handler(args, config)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
         return code
+    except Locked as exc:
+        error(locked_message(database, args.command, exc))
+        return exits.USAGE
     except KeyboardInterrupt:
         return exits.INTERRUPTED
     except BrokenPipeError:
@@ -110,6 +117,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     except sqlite3.DatabaseError as exc:
         error(exits.database_message(database, exc))
         return exits.USAGE
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+# The commands that check, replay or prune write snapshots and changes: one at a time per
+# database (storage.lock), so no change is ever told twice.
+WRITERS = frozenset({"run", "check", "replay", "vacuum"})
+
+
+def locked_message(database: Path, command: str, exc: Locked) -> str:
+    """One line: which process holds the database, and what to do instead."""
+    holder = f"`ircc-watch {exc.command}` (pid {exc.pid if exc.pid is not None else '?'})"
+    if exc.command == "run" and command == "run":
+        return (
+            f"{database}: {holder} is already watching this database. Fix: stop it first "
+            "(a second one would check and announce everything twice), or pass --db with "
+            "another file."
+        )
+    if exc.command == "run":
+        return (
+            f"{database}: {holder} is watching this database and checks every watch at its "
+            f"interval; `{command}` is refused so that no change is told twice. Fix: send "
+            "/check NAME to the bot to check now, or stop the service first."
+        )
+    return (
+        f"{database}: {holder} is writing to this database. Fix: run `ircc-watch {command}` "
+        "again once it has finished."
+    )
 
 
 _JSON_ERRORS = False

@@ -32,7 +32,7 @@ from diffing.region import baseline_rule
 from settings import Config, Watch
 from storage import changes as change_rows
 from storage import fetches, holds, records, snapshots, watches
-from storage.db import utcnow
+from storage.db import immediate, utcnow
 from storage.rounds import RoundWrites
 
 log = logging.getLogger("ircc_watch.check")
@@ -118,7 +118,10 @@ class Pipeline:
         now = now or utcnow()
         watch = self.config.watch(fetch.watch)
         try:
-            outcome = self._dispatch(watch, fetch, now)
+            # Read the last snapshot, compare, store: one transaction holding the write lock
+            # from its first read, so two checks of one watch can never both tell a change.
+            with immediate(self.db):
+                outcome = self._dispatch(watch, fetch, now)
         except sqlite3.DatabaseError:
             raise
         except Exception as exc:

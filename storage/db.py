@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -79,3 +81,23 @@ def migrate(db: sqlite_utils.Database) -> list[int]:
             db.conn.execute("ROLLBACK")
             raise
     return applied
+
+
+@contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction that holds SQLite's write lock from its first read (BEGIN
+    IMMEDIATE): what is read in it (a watch's last snapshot) cannot change before what is
+    written from it commits. Inside a transaction already, it is that transaction."""
+    if db.conn.in_transaction:
+        yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        if db.conn.in_transaction:
+            db.conn.execute("COMMIT")
