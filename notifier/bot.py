@@ -40,6 +40,7 @@ from telegram.ext import (
 
 from notifier import keyboards, render
 from notifier.botcore import AdminActions, Button, Callback, Command, Core, answer_text
+from notifier.chatorder import PerChatUpdates
 from notifier.i18n import LANGS, t, topic_name
 from settings import Config
 from storage import subscribers
@@ -89,7 +90,11 @@ def build_application(
 ) -> Application:
     """An Application with every handler, rate limited, pointed at ``[telegram] base_url``."""
     builder = (
-        ApplicationBuilder().token(token).rate_limiter(rate_limiter()).post_init(publish_commands)
+        ApplicationBuilder()
+        .token(token)
+        .rate_limiter(rate_limiter())
+        .concurrent_updates(PerChatUpdates())  # one chat's flood never holds up another chat
+        .post_init(publish_commands)
     )
     if config.telegram is not None and config.telegram.base_url:
         builder = builder.base_url(config.telegram.base_url)
