@@ -27,6 +27,21 @@ PROJECT = ROOT
 PYTHON = sys.executable
 
 
+def compile_project() -> None:
+    """Write the checkout's bytecode, as ``pip install`` does for an installed package.
+
+    urlwatch runs from a wheel whose .pyc files pip wrote at install time; an editable checkout
+    has none, and with PYTHONDONTWRITEBYTECODE set every ``check`` would compile the project's
+    sources again (about 0.05 s of each run). Measuring like against like needs them here too.
+    """
+    packages = [
+        str(PROJECT / name)
+        for name in ("settings", "ircc_watch", "crawlers", "diffing", "notifier", "storage", "review")
+        if (PROJECT / name).is_dir()
+    ]
+    subprocess.run([PYTHON, "-m", "compileall", "-q", *packages], check=True, capture_output=True)
+
+
 class IrccWatch:
     """One config and database for ``watches``; ``check`` and ``service`` run the real CLI."""
 
@@ -51,6 +66,7 @@ class IrccWatch:
         self.config = workdir / "config.toml"
         self.config.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
         self.process: subprocess.Popen | None = None
+        compile_project()
 
     def cli(self, *args: str) -> list[str]:
         return [PYTHON, "-m", "ircc_watch.cli", "--config", str(self.config), *args]

@@ -67,6 +67,12 @@ def crawl_settings(user_agent: str = USER_AGENT, **overrides: Any) -> dict[str, 
             "scrapy.spidermiddlewares.referer.RefererMiddleware": 700,
         },
         "EXTENSIONS_BASE": {"scrapy.extensions.throttle.AutoThrottle": 0},
+        # Watches are http(s) only: Scrapy imports every listed handler to ask whether it is
+        # lazy, and the ftp one alone loads Twisted's FTP client.
+        "DOWNLOAD_HANDLERS_BASE": {
+            "http": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+            "https": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+        },
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
     }
     settings.update(overrides)

@@ -8,7 +8,6 @@ noise, and so are the "Date modified" block and the page-feedback widget inside 
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from dataclasses import dataclass
 from html import unescape
@@ -18,7 +17,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from diffing.document import ContentError
 from diffing.headings import pseudo_level
-from diffing.region import LABELS, LEGACY, locate, region_bytes
+from diffing.region import LABELS, LEGACY, locate
 from diffing.stamps import is_date_stamp
 from diffing.textutil import decode, squash
 
@@ -94,16 +93,6 @@ class Region:
     rule: str = "gcweb-main"
 
 
-def region_fingerprint(body: bytes, rule: str | None = None) -> str | None:
-    """Hash of the content region's bytes under ``rule``, found without parsing.
-
-    Most checks find nothing new, yet canada.ca HTML differs on every fetch (the Akamai
-    script); this cheap hash lets an unchanged page skip the full parse.
-    """
-    chunk = region_bytes(body, rule)
-    return hashlib.sha256(chunk).hexdigest() if chunk is not None else None
-
-
 def looks_like_error_page(text: str) -> str | None:
     """The matched phrase when a body reads like an error, block or maintenance page."""
     head = text[:20000]
@@ -175,8 +164,8 @@ def find_region(html: str, selector: str | None = None, rule: str | None = None)
         raise ContentError("error page", problem)
     modified = _head_meta(head, "dcterms.modified")
     if modified is None:
-        time_tag = _DTMD_TIME.select_one(root) or (
-            _DTMD_TIME.select_one(soup) if selector else None
+        time_tag = _compiled("#wb-dtmd time").select_one(root) or (
+            _compiled("#wb-dtmd time").select_one(soup) if selector else None
         )
         modified = squash(time_tag.get_text()) if time_tag else None
     return Region(
@@ -188,12 +177,12 @@ _TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
 _META = re.compile(r"<meta\b[^>]*>", re.I)
 _HTML_TAG = re.compile(r"<html\b[^>]*>", re.I)
 _ATTRS = re.compile(r"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))")
-_DTMD_TIME = soupsieve.compile("#wb-dtmd time")
 
 
 @functools.lru_cache(maxsize=256)
 def _compiled(selector: str) -> soupsieve.SoupSieve:
-    """A watch's CSS selector, compiled once per process rather than on every fetch."""
+    """A CSS selector compiled once per process, when first used: compiling the first one
+    builds soupsieve's own patterns (about 0.1 s), which a check that parses nothing skips."""
     return soupsieve.compile(selector)
 
 

@@ -1,14 +1,27 @@
-"""A cheap fingerprint of the part of a body that can matter, computed without parsing."""
+"""A cheap fingerprint of the part of a body that can matter, computed without parsing.
+
+It imports no parser: a check that ends here never loads BeautifulSoup or soupsieve.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
 
-from diffing.normalize import region_fingerprint
+from diffing.region import region_bytes
 
 HTML_KINDS = {"page", "ee-categories", "events", "pnp-updates"}
 _FIRST_ENTRY = re.compile(rb"<(?:entry|item)\b")
+
+
+def region_fingerprint(body: bytes, rule: str | None = None) -> str | None:
+    """Hash of the content region's bytes under ``rule``, found without parsing.
+
+    Most checks find nothing new, yet canada.ca HTML differs on every fetch (the Akamai
+    script); this cheap hash lets an unchanged page skip the full parse.
+    """
+    chunk = region_bytes(body, rule)
+    return hashlib.sha256(chunk).hexdigest() if chunk is not None else None
 
 
 def fingerprint(kind: str, body: bytes, rule: str | None = None) -> str | None:

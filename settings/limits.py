@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 import warnings
 
-import soupsieve
-
 MIN_INTERVAL = 1.0  # seconds
 MAX_INTERVAL = 30 * 86400.0
 # Telegram: user and chat ids "have at most 52 significant bits" (Bot API, User.id, Chat.id);
@@ -49,7 +47,12 @@ def chat_id_problem(value: int) -> str | None:
 
 
 def selector_problem(selector: str) -> str | None:
-    """Say why ``selector`` does not compile as CSS (with soupsieve, as the parser uses it)."""
+    """Say why ``selector`` does not compile as CSS (with soupsieve, as the parser uses it).
+
+    soupsieve is imported here, not at the top: a config without selectors never loads it.
+    """
+    import soupsieve
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # deprecations such as :contains still work

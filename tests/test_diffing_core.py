@@ -10,7 +10,7 @@ from diffing.classify import WatchInfo, classify
 from diffing.diff import diff_documents, line_diff
 from diffing.document import ContentError
 from diffing.extract import extract
-from diffing.normalize import region_fingerprint
+from diffing.precheck import region_fingerprint
 from tests.conftest import REAL
 
 ROUND = {

@@ -2,34 +2,39 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from diffing.document import ContentError, Document
-from diffing.extract import (
-    atom,
-    ee_categories,
-    ee_rounds,
-    events,
-    iec_pools,
-    json_records,
-    page,
-    pnp_updates,
-    processing_times,
-)
 
 Extractor = Callable[..., Document]
 
-EXTRACTORS: dict[str, Extractor] = {
-    "page": page.extract,
-    "ee-rounds": ee_rounds.extract,
-    "atom": atom.extract,
-    "ee-categories": ee_categories.extract,
-    "events": events.extract,
-    "pnp-updates": pnp_updates.extract,
-    "processing-times": processing_times.extract,
-    "iec-pools": iec_pools.extract,
-    "json": json_records.extract,
+# kind → the module of diffing.extract that reads it.
+MODULES = {
+    "page": "page",
+    "ee-rounds": "ee_rounds",
+    "atom": "atom",
+    "ee-categories": "ee_categories",
+    "events": "events",
+    "pnp-updates": "pnp_updates",
+    "processing-times": "processing_times",
+    "iec-pools": "iec_pools",
+    "json": "json_records",
 }
+
+
+def _lazy(module: str) -> Extractor:
+    """The extractor of ``module``, imported at its first call: a check that ends at the
+    pre-check never loads BeautifulSoup, lxml or feedparser."""
+
+    def run(*args, **kwargs) -> Document:
+        return importlib.import_module(f"diffing.extract.{module}").extract(*args, **kwargs)
+
+    run.__name__ = f"{module}.extract"
+    return run
+
+
+EXTRACTORS: dict[str, Extractor] = {kind: _lazy(module) for kind, module in MODULES.items()}
 
 
 def extract(
@@ -56,7 +61,7 @@ def extract(
         raise ValueError(f"no extractor for kind {kind!r}") from None
     try:
         if kind == "json":
-            return json_records.extract(body, selector=selector, url=url, records=records, key=key)
+            return extractor(body, selector=selector, url=url, records=records, key=key)
         if region is not None:
             return extractor(body, selector=selector, url=url, region=region)
         return extractor(body, selector=selector, url=url)
