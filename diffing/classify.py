@@ -14,10 +14,8 @@ from typing import Any
 
 from diffing.change import MAINTAINERS, SUBSCRIBERS, Change, WatchInfo
 from diffing.diff import Diff
-from diffing.extract.ee_categories import CATEGORY_PREFIX
-from diffing.extract.events import EVENT_PREFIX
-from diffing.extract.structure import ROW_PREFIX, SECTION_PREFIX
 from diffing.messages import draw_date_note
+from diffing.recordkeys import CATEGORY_PREFIX, EVENT_PREFIX, ROW_PREFIX, SECTION_PREFIX
 from diffing.sentences import canonical, is_rule_change, pair_edits
 
 EXCERPT_LINES = 3

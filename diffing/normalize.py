@@ -20,12 +20,7 @@ from diffing.headings import pseudo_level
 from diffing.region import LABELS, LEGACY, locate
 from diffing.stamps import is_date_stamp
 from diffing.textutil import decode, squash
-
-# Bumped when a reading changes: the pipeline then re-reads the previous raw body before
-# diffing (3: content-region rules, block-tree extractors, feedparser feeds; 4: "last
-# updated" lines dropped, see diffing.stamps; 5: feed entries keyed with their query or
-# their content, pseudo-headings title blocks).
-NORMALIZER_VERSION = 5
+from diffing.version import NORMALIZER_VERSION  # noqa: F401 (re-exported: its home before)
 
 # Noise inside a content region, matched in one walk of the tree (the selectors
 # "script", "#wb-dtmd", ".gc-subway", "[data-ajax-replace]", … by tag, id, class, attribute).

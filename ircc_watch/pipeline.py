@@ -26,9 +26,9 @@ from diffing.extract import extract
 from diffing.kinds import is_bulk, reading_problem, spec_for
 from diffing.likeness import unrelated_page
 from diffing.messages import describe
-from diffing.normalize import NORMALIZER_VERSION
 from diffing.precheck import HTML_KINDS, fingerprint
 from diffing.region import baseline_rule
+from diffing.version import NORMALIZER_VERSION
 from settings import Config, Watch
 from storage import changes as change_rows
 from storage import fetches, holds, records, snapshots, watches

@@ -23,9 +23,9 @@ from diffing.document import ContentError, Document
 from diffing.extract.blocks import Block, Item, build
 from diffing.extract.structure import page_name, section_records, slug
 from diffing.normalize import read_region, region_meta, to_lines
+from diffing.recordkeys import CATEGORY_PREFIX
 from diffing.sentences import LIST_MARK, split_sentences
 
-CATEGORY_PREFIX = "category:"
 _GENERIC = {"occupations", "occupation", "professions", "profession", "category", "categorie"}
 # "(NOC 21211)", "CNP 21211", "NOC: 21211", "NOC 2021 code 21211", "(21211)", "21211 – Title".
 _NOC_TEXT = re.compile(

@@ -21,8 +21,8 @@ from diffing.extract.blocks import Block, Item, build, label_of
 from diffing.extract.structure import slug
 from diffing.extract.tables import Table
 from diffing.normalize import read_region, region_meta, to_lines
+from diffing.recordkeys import EVENT_PREFIX
 
-EVENT_PREFIX = "event:"
 PLACE_LABELS = {
     "location",
     "place",

@@ -17,10 +17,9 @@ from bs4 import Tag
 
 from diffing.dates import fold
 from diffing.extract.tables import Table, noc_code, parse_table
+from diffing.recordkeys import ROW_PREFIX, SECTION_PREFIX
 from diffing.sentences import LIST_MARK, split_sentences
 
-SECTION_PREFIX = "section:"
-ROW_PREFIX = "row:"
 HEADING_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 _HEADING_LINE = re.compile(r"^(#{1,6}) (.*)$")
 _MONTHS = (
