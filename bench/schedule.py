@@ -278,10 +278,10 @@ async def _measure(samples: int) -> dict[str, Any]:
     from bench.workload import SERIES1, Workload, feed_versions
     from crawlers.runner import WatchCrawler, stop_reactor
     from ircc_watch.checking import check
-    from ircc_watch.config import load_config
     from ircc_watch.pipeline import Pipeline
     from notifier.delivery import Delivery
     from notifier.routing import recipients_for
+    from settings import load_config
     from storage import watches as watch_rows
     from storage.db import open_db
     from tests.fakes.telegram_api import FakeTelegram
@@ -376,7 +376,7 @@ def sizes_of() -> dict[str, int]:
 
 def shipped(interval: float | None = None, path: Path = CONFIG) -> list[tuple[str, str, float]]:
     """(name, url, interval s) of the shipped watches; ``interval`` replaces every interval."""
-    from ircc_watch.config import load_config
+    from settings import load_config
 
     config = load_config(path)
     return [(w.name, w.url, interval or w.interval) for w in config.watches]
