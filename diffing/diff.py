@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from diffing.extract.structure import SECTION_PREFIX
+from diffing.recordkeys import SECTION_PREFIX
 
 
 @dataclass
