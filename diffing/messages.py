@@ -484,6 +484,18 @@ def _watch_recovered(d: dict[str, Any], lang: str) -> tuple[str, str]:
 
 
 def _watch_moved(d: dict[str, Any], lang: str) -> tuple[str, str]:
+    if d.get("followed"):
+        if lang == "fr":
+            return (
+                f"Page suivie : {d.get('watch', '')}",
+                f"La veille suit maintenant la page la plus récente, {d.get('to', '')} "
+                f"(avant : {d.get('from', '')}). Rien à changer dans config.toml.",
+            )
+        return (
+            f"Now following: {d.get('watch', '')}",
+            f"The watch follows the newest page now, {d.get('to', '')} "
+            f"(was {d.get('from', '')}). Nothing to change in config.toml.",
+        )
     if lang == "fr":
         return (
             f"Page déplacée : {d.get('watch', '')}",

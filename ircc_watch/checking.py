@@ -17,11 +17,14 @@ from storage.rounds import RoundWrites
 
 
 def targets_for(db: sqlite_utils.Database, chosen: Iterable[Watch]) -> list[Target]:
-    """Crawl targets with the validators last stored for each watch."""
+    """Crawl targets with the validators last stored for each watch; a watch that follows the
+    newest page starts from the page it follows now and reads its index first."""
     targets = []
     for watch in chosen:
         row = watch_rows.get(db, watch.name) or {}
-        targets.append(Target(watch.name, watch.url, row.get("etag"), row.get("last_modified")))
+        url = (row.get("followed_url") or watch.url) if watch.follow else watch.url
+        validators = (row.get("etag"), row.get("last_modified"))
+        targets.append(Target(watch.name, url, *validators, watch.index, watch.pattern))
     return targets
 
 

@@ -117,6 +117,10 @@ class Pipeline:
         database that cannot be used (sqlite3.DatabaseError) is raised: no watch can work."""
         now = now or utcnow()
         watch = self.config.watch(fetch.watch)
+        if watch.follow and fetch.url:
+            # The page it follows now (the index may have led to a newer one): read, linked
+            # and told as that page.
+            watch = replace(watch, url=fetch.url)
         try:
             # Read the last snapshot, compare, store: one transaction holding the write lock
             # from its first read, so two checks of one watch can never both tell a change.
@@ -710,6 +714,8 @@ class Pipeline:
             values["last_body_hash"] = digest
         if region:
             values["last_region_hash"] = region
+        if watch.follow:
+            alerts += self._followed(watch, row, values, now)
         if fetch.final_url and fetch.final_url != watch.url:
             values["final_url"] = fetch.final_url
             permanent = any(status in (301, 308) for status, _ in fetch.redirects)
@@ -733,6 +739,20 @@ class Pipeline:
             alerts.append(self._store_change(watch_info(watch), change, now, None, None, None))
         (into or watches).update(self.db, watch.name, **values)
         return alerts
+
+    def _followed(
+        self, watch: Watch, row: dict[str, Any], values: dict[str, Any], now: str
+    ) -> list[dict[str, Any]]:
+        """A watch that follows the newest page, now on another page than last time: the
+        admins are told once; its records carry on (the new page's entries are new, the old
+        page's are not announced as removed: provincial entries leave their pages)."""
+        before = row.get("followed_url") or self.config.watch(watch.name).url
+        if watch.url == before:
+            return []
+        values["followed_url"] = watch.url
+        data = {"watch": watch.name, "from": before, "to": watch.url, "followed": True}
+        change = Change("watch_moved", ADMINS, data)
+        return [self._store_change(watch_info(watch), change, now, None, None, None)]
 
     def _log(
         self,

@@ -81,6 +81,11 @@ class Watch:
     selector: str | None = None
     records: str | None = None  # kind "json": JMESPath selecting the records
     key: str | None = None  # kind "json": the field that names a record
+    # follow = "latest": the page moves (a new one each year); ``index`` links to the newest,
+    # whose address matches ``pattern`` (a regular expression).
+    follow: str | None = None
+    index: str | None = None
+    pattern: str | None = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,21 @@ from settings.checker import Checker, show, url_problem
 from settings.model import KIND_ALIASES, KINDS, LANGS, Settings, Watch, domain_allowed
 from settings.toml_lines import TomlPath
 
-WATCH_KEYS = ("interval", "key", "kind", "lang", "name", "records", "selector", "topic", "url")
+WATCH_KEYS = (
+    "follow",
+    "index",
+    "interval",
+    "key",
+    "kind",
+    "lang",
+    "name",
+    "pattern",
+    "records",
+    "selector",
+    "topic",
+    "url",
+)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 # Kinds whose content is JSON or XML: a CSS selector means nothing there.
 _NO_SELECTOR_KINDS = ("ee-rounds", "atom", "processing-times", "iec-pools", "json")
@@ -154,9 +168,85 @@ def _watch(checker: Checker, block: dict[str, Any], index: int, settings: Settin
                 'write a CSS selector such as "main", "#wb-cont" or "main .mwsgeneric"',
             )
     records, key = _json_keys(checker, block, path, where, kind)
+    follow, index, pattern = _follow(checker, block, path, where, settings, url)
     if len(checker.errors) > errors or not isinstance(name, str) or url is None:
         return None
-    return Watch(name, url, kind, topic, lang, interval, selector, records, key)
+    return Watch(
+        name, url, kind, topic, lang, interval, selector, records, key, follow, index, pattern
+    )
+
+
+def year_pattern(url: str) -> str | None:
+    r"""The addresses of the same page in other years: ``url`` with its year as ``\d{4}``."""
+    parts = _YEAR.split(url)
+    return r"\d{4}".join(re.escape(part) for part in parts) if len(parts) == 2 else None
+
+
+def _follow(
+    checker: Checker,
+    block: dict[str, Any],
+    path: TomlPath,
+    where: str,
+    settings: Settings,
+    url: str | None,
+) -> tuple[str | None, str | None, str | None]:
+    """Validate ``follow = "latest"`` with its ``index`` page and address ``pattern``."""
+    if "follow" not in block:
+        for name in ("index", "pattern"):
+            if name in block:
+                checker.error(
+                    (*path, name),
+                    f"{where} {name}",
+                    f'"{name}" applies to a watch with follow = "latest" only',
+                    f'add follow = "latest", or remove the {name} line',
+                )
+        return None, None, None
+    if block["follow"] != "latest":
+        checker.error(
+            (*path, "follow"),
+            f"{where} follow",
+            f"{show(block['follow'])} is not a way to follow",
+            'write follow = "latest" (the newest page the index links to), or remove the line',
+        )
+        return None, None, None
+    index = None
+    if "index" not in block:
+        checker.error(
+            path,
+            where,
+            'follow = "latest" needs the "index" page that links to the newest page',
+            'add a line such as index = "https://www.ontario.ca/page/ontario-immigrant-nominee-'
+            'program-oinp-updates"',
+        )
+    else:
+        index = checker.string(block, path, where, "index", "https://www.ontario.ca/page/updates")
+        if index is not None:
+            index = _url(checker, index, path, where, settings, key="index")
+    pattern = None
+    if "pattern" in block:
+        pattern = checker.string(block, path, where, "pattern", r"/page/\d{4}-updates$")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                checker.error(
+                    (*path, "pattern"),
+                    f"{where} pattern",
+                    f"{show(pattern)} is not a valid regular expression ({exc})",
+                    r'write a pattern such as "/page/\d{4}-ontario-immigrant-nominee-program-'
+                    r'updates$"',
+                )
+                pattern = None
+    elif url is not None:
+        pattern = year_pattern(url)
+        if pattern is None:
+            checker.error(
+                (*path, "follow"),
+                f"{where} follow",
+                "the url has no year to tell the newest page by, and no pattern is given",
+                r'add pattern = "…\d{4}…", a regular expression matching the pages\' addresses',
+            )
+    return "latest", index, pattern
 
 
 def _json_keys(
@@ -200,13 +290,16 @@ def _json_keys(
     return records, key
 
 
-def _url(checker: Checker, url: str, path: TomlPath, where: str, settings: Settings) -> str | None:
-    """Validate a watch's URL and its host against ``settings.allowed_domains``."""
+def _url(
+    checker: Checker, url: str, path: TomlPath, where: str, settings: Settings, key: str = "url"
+) -> str | None:
+    """Validate a watch's URL (or its ``index``) and its host against
+    ``settings.allowed_domains``."""
     problem = url_problem(url)
     if problem is not None:
         checker.error(
-            (*path, "url"),
-            f"{where} url",
+            (*path, key),
+            f"{where} {key}",
             f"{show(url)} {problem}",
             'write a full address, such as "https://www.canada.ca/en/....html"',
         )
@@ -217,8 +310,8 @@ def _url(checker: Checker, url: str, path: TomlPath, where: str, settings: Setti
     if not domain_allowed(host, settings.allowed_domains):
         allowed = ", ".join(settings.allowed_domains) or "none"
         checker.error(
-            (*path, "url"),
-            f"{where} url",
+            (*path, key),
+            f"{where} {key}",
             f"host {show(host)} is not in settings.allowed_domains ({allowed})",
             f"add {show(host)} to allowed_domains in [settings], "
             "or watch an address on an allowed domain",

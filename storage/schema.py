@@ -268,4 +268,12 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             )""",
         ],
     ),
+    (
+        10,
+        [
+            # follow = "latest": the page a watch follows now (a newer year's page found on its
+            # index); NULL until it moves from the configured url (issue 17).
+            "ALTER TABLE watches ADD COLUMN followed_url TEXT",
+        ],
+    ),
 ]

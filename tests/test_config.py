@@ -25,7 +25,9 @@ from settings import (
 REPO = Path(__file__).resolve().parent.parent
 EE_URL = "https://www.canada.ca/content/dam/ircc/documents/json/ee_rounds_123_en.json"
 INTERVAL_FIX = 'Fix: write a number and a unit, such as "30s", "10m", "1h" or "1d".'
-WATCH_KEYS = "interval, key, kind, lang, name, records, selector, topic, url"
+WATCH_KEYS = (
+    "follow, index, interval, key, kind, lang, name, pattern, records, selector, topic, url"
+)
 
 
 @pytest.fixture
@@ -332,6 +334,12 @@ def test_shipped_config_loads() -> None:
     provinces = {"on", "bc", "ab", "sk", "mb", "qc", "ns", "nb", "pe", "nl", "yt", "nt"}
     assert {f"pnp-{code}" for code in provinces} | {"aip"} <= set(config.topics())
     assert config.watch("quebec-arrima-invitations").lang == "fr"
+    oinp = config.watch("oinp-updates")
+    assert (oinp.follow, oinp.index) == (
+        "latest",
+        "https://www.ontario.ca/page/ontario-immigrant-nominee-program-oinp",
+    )
+    assert oinp.pattern is not None and oinp.pattern.count(r"\d{4}") == 1
 
 
 # --- parse_interval and domain_allowed ----------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
@@ -35,6 +36,10 @@ class Target:
     url: str
     etag: str | None = None
     last_modified: str | None = None
+    # follow = "latest": the index page to read first, and the pattern of the pages it links to;
+    # the newest of them (by the year in its address) is fetched instead of ``url``.
+    index: str | None = None
+    pattern: str | None = None
 
 
 class WatchSpider(scrapy.Spider):
@@ -63,6 +68,32 @@ class WatchSpider(scrapy.Spider):
             yield self.request_for(target)
 
     def request_for(self, target: Target) -> scrapy.Request:
+        """The request that starts one target: its index when it follows the newest page,
+        else the conditional GET of its page."""
+        if target.index and target.pattern:
+            return scrapy.Request(
+                target.index,
+                callback=self.parse_index,
+                errback=self.index_failed,
+                meta={"watch": target.watch, "target": target, "started": time.monotonic()},
+            )
+        return self.page_request(target)
+
+    def parse_index(self, response: scrapy.http.Response) -> Iterable[scrapy.Request]:
+        """The index read: the newest linked page matching the pattern (else the target's)."""
+        target: Target = response.meta["target"]
+        links = response.css("a::attr(href)").getall() if response.status == 200 else []
+        newest = newest_link([response.urljoin(link) for link in links], target.pattern or "")
+        if newest is None or newest == target.url:
+            yield self.page_request(target)
+        else:
+            yield self.page_request(Target(target.watch, newest))
+
+    def index_failed(self, failure: Failure) -> Iterable[scrapy.Request]:
+        """An index that cannot be read leaves the watch on its current page."""
+        yield self.page_request(failure.request.meta["target"])  # type: ignore[attr-defined]
+
+    def page_request(self, target: Target) -> scrapy.Request:
         """The conditional GET of one target, answered by ``parse`` or ``failed``."""
         headers = {}
         if target.etag:
@@ -109,6 +140,18 @@ class WatchSpider(scrapy.Spider):
             error=_cause(failure),
             error_detail=str(failure.value)[:500] or type(failure.value).__name__,
         )
+
+
+def newest_link(links: Iterable[str], pattern: str) -> str | None:
+    """The link matching ``pattern`` with the latest year in its address ("…/2027-…" over
+    "…/2026-…"), or None."""
+    matching = {link.split("#")[0] for link in links if re.fullmatch(pattern, link.split("#")[0])}
+    if not matching:
+        return None
+    return max(matching, key=lambda link: (sorted(_YEARS.findall(link), reverse=True), link))
+
+
+_YEARS = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
 def _elapsed_ms(meta: dict[str, Any]) -> float:
