@@ -216,7 +216,7 @@ def _follow(
             where,
             'follow = "latest" needs the "index" page that links to the newest page',
             'add a line such as index = "https://www.ontario.ca/page/ontario-immigrant-nominee-'
-            'program-oinp-updates"',
+            'program-oinp"',
         )
     else:
         index = checker.string(block, path, where, "index", "https://www.ontario.ca/page/updates")
