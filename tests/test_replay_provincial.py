@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from diffing.messages import describe
-from tests.provincial_support import REAL, markdown_page, read_markdown
+from tests.provincial_support import REAL, markdown_html, markdown_page, read_markdown
 from tests.unfamiliar_support import OneWatch, provincial
 
 PEI = (
@@ -163,20 +163,14 @@ def test_nova_scotia_a_month_filled_in(tmp_path):
 
 
 def manitoba_draw(name: str, day: str) -> str:
-    """A real draw post's text under its title and "Date:" line, as the draws archive lists it."""
+    """A real draw post's text under its title and "Posted on" line, as immigratemanitoba.com's
+    posts carry it ("Posted on February 24, 2023 by Manitoba Immigration Pathways", as the
+    copies in fcg/vac show)."""
     _, lines = read_markdown(REAL / "manitoba" / name)
-    return (
-        markdown_page(lines, "x")
-        .split("<h1>x</h1>", 1)[1]
-        .split("</div>", 1)[0]
-        .join(
-            [
-                f"<h2>{name[:-3].replace('-', ' ').title().replace('Draw ', 'Draw #')}</h2>"
-                f"<p><strong>Date:</strong> {day}</p>",
-                "",
-            ]
-        )
-    )
+    number = name.rsplit("-", 1)[1].removesuffix(".md")
+    title = f"Expression of Interest Draw #{number}"
+    posted = f"<p>Posted on {day} by Manitoba Immigration Pathways</p>"
+    return f"<h2>{title}</h2>{posted}{markdown_html(lines)}"
 
 
 def test_manitoba_draw_with_its_stream_and_letters_of_advice(tmp_path):
@@ -189,7 +183,7 @@ def test_manitoba_draw_with_its_stream_and_letters_of_advice(tmp_path):
     assert only_update(told) == {
         "province": "Manitoba",
         "date": "2026-06-19",
-        "headline": "Expression Of Interest Draw #273: Skilled Worker Stream",
+        "headline": "Expression of Interest Draw #273: Skilled Worker Stream",
         "invitations": 124,
         "score": None,
     }

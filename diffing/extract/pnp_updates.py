@@ -95,8 +95,12 @@ _SCORES = (
     # "Score minimal : 577", "Note minimale : 590".
     re.compile(r"(?:score|note|pointage) minima(?:l|le)\s*[:|]?\s*(\d+)", re.I),
 )
-# "Date: January 9, 2026" opening a block titled "EOI Draw #262" (immigratemanitoba.com).
-_DATE_FIELD = re.compile(r"^(?:draw )?date(?: of (?:the )?draw)?\s*:\s*(.+)$", re.I)
+# "Date: January 9, 2026" opening a block titled "EOI Draw #262" (immigratemanitoba.com), or
+# the post's own line, "Posted on June 19, 2026 by Manitoba Immigration Pathways" / "Publié le …".
+_DATE_FIELD = re.compile(
+    r"^(?:(?:draw )?date(?: of (?:the )?draw)?\s*:|(?:posted|published) on|publi[ée]e? le)\s*(.+)$",
+    re.I,
+)
 _FIGURE = re.compile(r"\d[\d,\u00a0\u202f ]*")
 # "Express Entry: we issued 45 invitations …": a short lead without figures is the headline.
 _LEAD = re.compile(r"^([^:\d]{3,60}?)\s*:\s+(.+)$", re.S)
