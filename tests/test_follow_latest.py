@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from diffing.messages import describe
 from settings import ConfigError, load_config
 from storage.db import open_db
 from tests.conftest import run_cli, write_config
@@ -158,3 +159,17 @@ def test_follow_settings_are_checked(tmp_path, fields, message):
     with pytest.raises(ConfigError) as raised:
         load_config(path)
     assert message in str(raised.value)
+
+
+def test_the_admin_message_in_both_languages():
+    data = {"watch": "oinp-updates", "from": "…/2026-x", "to": "…/2027-x", "followed": True}
+    assert describe("watch_moved", data, "en") == (
+        "Now following: oinp-updates",
+        "The watch follows the newest page now, …/2027-x (was …/2026-x). "
+        "Nothing to change in config.toml.",
+    )
+    assert describe("watch_moved", data, "fr") == (
+        "Page suivie : oinp-updates",
+        "La veille suit maintenant la page la plus récente, …/2027-x (avant : …/2026-x). "
+        "Rien à changer dans config.toml.",
+    )
