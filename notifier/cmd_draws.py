@@ -14,6 +14,7 @@ from notifier.botcore import Command, Core, ascii_int
 from notifier.drawtypes import draw_type
 from notifier.i18n import t, topic_name
 from notifier.routing import filter_explanation, in_language, wants_draw
+from settings import topic_family
 from storage import changes, snapshots, subscribers
 
 DRAWS_DEFAULT, DRAWS_MAX = 5, 20
@@ -129,9 +130,11 @@ class Draws:
         if count is None:
             await self.core.say(update, "usage_history", topics=topics, most=HISTORY_MAX)
             return
+        # A family ("pnp") is the history of all its members ("pnp-on", "pnp-bc", …).
+        members = tuple(x for x in self.core.topic_names() if topic in topic_family(x))
         rows = [
             row
-            for row in changes.listing(self.core.db, topic=topic, limit=200)
+            for row in changes.listing(self.core.db, topics=members, limit=200)
             if row["audience"] == "subscribers"
             and in_language(self.core.config, row["watch"], lang)
         ][:count]

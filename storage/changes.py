@@ -72,8 +72,10 @@ def listing(
     kind: str | None = None,
     before: int | None = None,
     limit: int = 50,
+    topics: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
-    """Changes, newest first, optionally only the unreviewed ones or one watch's/topic's/kind's.
+    """Changes, newest first, optionally only the unreviewed ones or one watch's/topic's/kind's
+    (or those of any of ``topics``).
 
     ``before`` keeps only ids below it: the next page after a page that ended at that id.
     """
@@ -86,6 +88,9 @@ def listing(
     if topic:
         where.append("topic = ?")
         params.append(topic)
+    if topics:
+        where.append(f"topic IN ({', '.join('?' for _ in topics)})")
+        params.extend(topics)
     if kind:
         where.append("kind = ?")
         params.append(kind)

@@ -166,3 +166,15 @@ async def test_pnp_lists_the_latest_draw_of_each_followed_province(env: Env) -> 
         "Programme des candidats des provinces (Québec) : Invitations",
         "2 juin 2026 : 1 245 invitations, note minimale 577. ↗",
     ]
+
+
+async def test_history_of_pnp_is_every_provinces(env: Env) -> None:
+    real = (REAL / "prince-edward-island" / "expression-of-interest-draws.html").read_bytes()
+    env.check("pei", real.replace(b"<td>6/18/2026</td>", b"<td>5/30/2026</td>"))
+    env.check("pei", real)
+    reply = await env.say(ALICE, "/history pnp", language_code="en")
+    lines = reply["visible_text"].splitlines()
+    assert lines[0] == "Latest changes: Provincial nominee programs (all)"
+    assert lines[1].endswith("Prince Edward Island PNP: Office of Immigration Invitations to Apply")
+    reply = await env.say(ALICE, "/history pnp-on", language_code="en")
+    assert reply["visible_text"] == "No changes recorded yet for Ontario."
