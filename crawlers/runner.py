@@ -117,12 +117,27 @@ class WatchCrawler:
                 self._pending, self._sink, self._done = {}, None, None
 
     async def close(self) -> None:
-        """Close the spider and wait for the crawler to finish (in-flight fetches end first)."""
+        """Close the spider and wait for the crawler to finish (in-flight fetches end first).
+
+        A round still running ends with the Fetches that arrived: targets never fetched get
+        none (closing is not their failure)."""
         self._closing = True
         if self._crawler is not None and self.running:
             await self._crawler.stop_async()
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
+        if self._done is not None and not self._done.done():
+            self._done.set_result(None)
+
+    def in_flight(self) -> list[str]:
+        """The watches of the current round whose Fetch has not arrived yet."""
+        return sorted(self._pending)
+
+    def download_timeout(self) -> float:
+        """Seconds a fetch may take before it fails (Scrapy's DOWNLOAD_TIMEOUT)."""
+        if self._crawler is None:
+            return 0.0
+        return self._crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
 
     def _offsite(self) -> int:
         stats = self._crawler.stats if self._crawler is not None else None

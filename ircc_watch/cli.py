@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -24,26 +25,58 @@ from storage.lock import DatabaseLock, Locked
 CHANGE_FIELDS = ("watch", "kind", "topic", "audience", "observed_at", "title", "summary", "data")
 
 
+def global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    """--config, --db, --log-format and -v: before the command (with their defaults) and after
+    it (without, so that an option given before is not reset)."""
+
+    def default(value: Any) -> Any:
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument(
+        "--config", default=default("config.toml"), help="config file (default: config.toml)"
+    )
+    parser.add_argument(
+        "--db",
+        default=default(None),
+        help="SQLite database file (overrides settings.database; changes, show and watches "
+        "need no config with it)",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default=default("text"),
+        help="log lines on stderr as text or as one JSON object each (default: text)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default(False),
+        help="log every check, and the traceback of a failed one",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ircc-watch",
         description="Watch Canada's immigration pages and feeds; alert on what changes.",
     )
-    parser.add_argument(
-        "--config", default="config.toml", help="config file (default: %(default)s)"
-    )
-    parser.add_argument("--db", help="SQLite database file (overrides settings.database)")
-    parser.add_argument("--log-format", choices=("text", "json"), default="text")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log every check")
+    global_options(parser, defaults=True)
+    common = argparse.ArgumentParser(add_help=False)
+    global_options(common, defaults=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("check", help="fetch now, once; print what changed")
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=text, description=text, parents=[common])
+
+    by = os.environ.get("USER", "cli")
+    p = command("check", "fetch now, once; print what changed")
     p.add_argument("names", nargs="*", metavar="NAME", help="watches to check (default: all)")
     p.add_argument("--json", action="store_true", help="JSON Lines, one change per line")
 
-    sub.add_parser("run", help="the long-running service")
+    command("run", "the long-running service: scheduler, crawls, bot, delivery, review page")
 
-    p = sub.add_parser("replay", help="feed saved versions through the pipeline (JSON Lines)")
+    p = command("replay", "feed saved versions through the pipeline (JSON Lines)")
     p.add_argument("dir", type=Path, help="folder with one subfolder per watch")
     p.add_argument(
         "--append",
@@ -51,41 +84,52 @@ def build_parser() -> argparse.ArgumentParser:
         help="add the versions after a watch's existing snapshots (refused otherwise)",
     )
 
-    p = sub.add_parser("changes", help="list changes, newest first")
-    p.add_argument("--unreviewed", action="store_true")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--watch")
-    p.add_argument("--limit", type=int, default=50)
+    p = command("changes", "list changes, newest first")
+    p.add_argument("--unreviewed", action="store_true", help="only changes not yet reviewed")
+    p.add_argument("--json", action="store_true", help="JSON Lines, one change per line")
+    p.add_argument("--watch", metavar="NAME", help="only the changes of this watch")
+    p.add_argument("--limit", type=int, default=50, help="at most this many changes (default: 50)")
 
-    p = sub.add_parser("show", help="one change with its diff")
-    p.add_argument("id", type=int)
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    p = command("show", "one change with its diff")
+    p.add_argument("id", type=int, help="the change's id (first column of `changes`)")
+    p.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="color the diff (default: auto, when stdout is a terminal)",
+    )
 
-    p = sub.add_parser("review", help="add a review to a change (earlier ones are kept)")
-    p.add_argument("id", type=int)
-    p.add_argument("--note")
-    p.add_argument("--by", default=os.environ.get("USER", "cli"))
+    p = command("review", "add a review to a change (earlier ones are kept)")
+    p.add_argument("id", type=int, help="the change's id (first column of `changes`)")
+    p.add_argument("--note", help="a note kept with the review")
+    p.add_argument("--by", default=by, help="who reviewed it (default: $USER)")
 
     for name, what in (("release", "send"), ("discard", "never send")):
-        p = sub.add_parser(name, help=f"{what} a held bulk of changes")
+        p = command(name, f"{what} a held bulk of changes")
         p.add_argument("id", type=int, help="the hold's id (in its bulk_held message)")
-        p.add_argument("--by", default=os.environ.get("USER", "cli"))
+        p.add_argument("--by", default=by, help="who decided (default: $USER)")
 
-    sub.add_parser("watches", help="every watch with its health")
-    sub.add_parser("vacuum", help="apply retention now and compact the database")
-    sub.add_parser("config-check", help="validate the config and say exactly what is wrong")
+    command("watches", "every watch with its health")
+    command("vacuum", "apply retention now and compact the database")
+    command("config-check", "validate the config and say exactly what is wrong")
+
+    p = command("forget", "delete the whole history of a watch removed from the config")
+    p.add_argument("name", metavar="NAME", help="the removed watch (see `watches`)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(args.log_format, logging.INFO if args.verbose else logging.WARNING)
-    try:
-        config = load_config(args.config, args.db)
-    except ConfigError as exc:
-        error(str(exc))
-        return 1
-    protect_config(config)
+    config: Config | None = None
+    if not (args.command in DATABASE_ONLY and args.db and not Path(args.config).exists()):
+        try:
+            config = load_config(args.config, args.db)
+        except ConfigError as exc:
+            error(str(exc))
+            return 1
+        protect_config(config)
     if args.command == "config-check":
         print(
             f"{args.config}: OK, {len(config.watches)} watches, topics: "
@@ -93,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 0
     handler = COMMANDS[args.command]
-    database = config.settings.database
+    database = config.settings.database if config is not None else Path(args.db)
     lock = DatabaseLock(database, args.command) if args.command in WRITERS else None
     try:
         problem = exits.database_folder_problem(database)
@@ -124,7 +168,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # The commands that check, replay or prune write snapshots and changes: one at a time per
 # database (storage.lock), so no change is ever told twice.
-WRITERS = frozenset({"run", "check", "replay", "vacuum"})
+WRITERS = frozenset({"run", "check", "replay", "vacuum", "forget"})
+# The commands that only read the database: ``--db`` alone is enough (no config file).
+DATABASE_ONLY = frozenset({"changes", "show", "watches"})
 
 
 def locked_message(database: Path, command: str, exc: Locked) -> str:
@@ -207,10 +253,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False)
 
 
-def open_database(config: Config):
+def open_database(config: Config | None, args: argparse.Namespace | None = None):
+    """The config's database with its watches synced; without a config (``--db`` alone), the
+    database as it is, which must exist (a typo must not create an empty one)."""
     from storage import watches
     from storage.db import open_db
 
+    if config is None:
+        assert args is not None and args.db
+        if not Path(args.db).is_file():
+            raise exits.UserError(
+                f"{args.db}: no such database. Fix: pass --db with an existing ircc-watch "
+                f"database, or --config with a config file ({args.config} does not exist)."
+            )
+        return open_db(args.db)
     db = open_db(config.settings.database)
     watches.sync(db, config.watches)
     return db
@@ -252,8 +308,9 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     chosen = [w for w in config.watches if not args.names or w.name in args.names]
     db = open_database(config)
     pipeline = Pipeline(db, config, recipients=lambda change: recipients_for(db, config, change))
+    interrupts = Interrupts()
     outcomes, sent = asyncio.run(
-        _run_check(db, config, pipeline, chosen, crawl_overrides_from_env())
+        _run_check(db, config, pipeline, chosen, crawl_overrides_from_env(), interrupts)
     )
     failed = 0
     for outcome in outcomes:
@@ -275,33 +332,86 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
             print(f"  [{change['kind']}] {change['title']}{held}")
             for text in change["summary"].splitlines():
                 print(f"      {text}")
+    from storage import deliveries
+
     if isinstance(sent, int) and not args.json:
         print(f"sent {sent} Telegram message(s)")
+    queued = deliveries.counts(db).get("pending", 0)
+    code = exits.INTERRUPTED if interrupts.count else 1 if failed else 0
     if isinstance(sent, str):
-        from storage import deliveries
-
         if sent == TOKEN_REJECTED:
             error(token_rejected_message(config.telegram.token_env))
-            return 2
-        queued = deliveries.counts(db).get("pending", 0)
-        error(
-            f"Telegram Bot API unreachable ({sent}): {queued} message(s) stay queued for the "
-            "next check or for `ircc-watch run`."
-        )
-    return 1 if failed else 0
+            code = 2
+        else:
+            error(
+                f"Telegram Bot API unreachable ({sent}): {queued} message(s) stay queued for "
+                "the next check or for `ircc-watch run`."
+            )
+    changed = sum(1 for o in outcomes if o.outcome == "changed" or o.changes)
+    summary = f"{len(outcomes)} checked, {changed} changed, {failed} failed, {queued} queued" + (
+        f", {len(chosen) - len(outcomes)} skipped (interrupted)" if interrupts.count else ""
+    )
+    # With --json, stdout carries JSON Lines only: the summary goes to stderr.
+    print(summary, file=sys.stderr if args.json else sys.stdout)
+    return code
+
+
+class Interrupts:
+    """Ctrl-C during ``check``: the first stops the crawl and says what it waits for (the
+    fetches in flight, bounded by the download timeout); the second quits at once.
+
+    Signals are handled by the event loop between its callbacks, never in the middle of a
+    database transaction, so quitting there loses nothing that was committed."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.crawler: Any = None
+
+    def press(self) -> None:
+        self.count += 1
+        if self.count > 1:
+            sys.stdout.flush()
+            print("Ctrl-C again: quitting now.", file=sys.stderr, flush=True)
+            os._exit(exits.INTERRUPTED)
+        crawler = self.crawler
+        waiting = crawler.in_flight() if crawler is not None else []
+        if waiting:
+            names = ", ".join(waiting[:5]) + (
+                f" and {len(waiting) - 5} more" if len(waiting) > 5 else ""
+            )
+            what = (
+                f"waiting for the fetch(es) in flight to end ({names}; at most "
+                f"{crawler.download_timeout():.0f} s); watches not fetched yet are skipped"
+            )
+        else:
+            what = "finishing"
+        print(f"Ctrl-C: stopping, {what}. Ctrl-C again to quit now.", file=sys.stderr, flush=True)
+        if crawler is not None:
+            asyncio.ensure_future(crawler.close())
 
 
 TOKEN_REJECTED = "token rejected"
 
 
-async def _run_check(db, config, pipeline, chosen, overrides):
-    """Crawl, then send what is due: the count sent, None without a token, or why not."""
-    from crawlers.runner import stop_reactor
+async def _run_check(db, config, pipeline, chosen, overrides, interrupts):
+    """Crawl, then send what is due: the count sent, None without a token (or when
+    interrupted), or why not."""
+    from crawlers.runner import WatchCrawler, stop_reactor
     from ircc_watch.checking import check, send_due
 
+    loop = asyncio.get_running_loop()
+    settings = config.settings
+    crawler = interrupts.crawler = WatchCrawler(
+        settings.user_agent, settings.allowed_domains, overrides
+    )
+    loop.add_signal_handler(signal.SIGINT, interrupts.press)
     try:
-        outcomes = await check(db, config, pipeline, chosen, crawl_overrides=overrides)
-        if not (config.telegram and config.telegram.token()):
+        await crawler.start()
+        try:
+            outcomes = await check(db, config, pipeline, chosen, crawler=crawler)
+        finally:
+            await crawler.close()
+        if interrupts.count or not (config.telegram and config.telegram.token()):
             return outcomes, None  # without a token the bot stack is never imported
         from telegram.error import InvalidToken
 
@@ -317,6 +427,7 @@ async def _run_check(db, config, pipeline, chosen, overrides):
             sent = describe(exc)
         return outcomes, sent
     finally:
+        loop.remove_signal_handler(signal.SIGINT)
         stop_reactor()
 
 
@@ -374,10 +485,10 @@ def cmd_replay(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def cmd_changes(args: argparse.Namespace, config: Config) -> int:
+def cmd_changes(args: argparse.Namespace, config: Config | None) -> int:
     from storage import changes
 
-    db = open_database(config)
+    db = open_database(config, args)
     rows = changes.listing(db, unreviewed=args.unreviewed, watch=args.watch, limit=args.limit)
     for row in rows:
         if args.json:
@@ -403,10 +514,10 @@ def cmd_changes(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def cmd_show(args: argparse.Namespace, config: Config) -> int:
+def cmd_show(args: argparse.Namespace, config: Config | None) -> int:
     from storage import changes, reviews
 
-    db = open_database(config)
+    db = open_database(config, args)
     row = changes.get(db, args.id)
     if row is None:
         error(f"no change with id {args.id}")
@@ -468,10 +579,10 @@ def cmd_decide(args: argparse.Namespace, config: Config) -> int:
     return 0 if decision.ok else 1
 
 
-def cmd_watches(args: argparse.Namespace, config: Config) -> int:
+def cmd_watches(args: argparse.Namespace, config: Config | None) -> int:
     from storage import watches
 
-    db = open_database(config)
+    db = open_database(config, args)
     rows = watches.all_rows(db)
     header = (
         f"{'name':<24} {'kind':<13} {'topic':<14} {'state':<8} {'last check':<21} "
@@ -527,6 +638,38 @@ def cmd_vacuum(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_forget(args: argparse.Namespace, config: Config) -> int:
+    """Delete the history of a watch that left the config, after confirmation."""
+    from storage import retention
+    from storage import watches as watch_rows
+
+    if args.name in {w.name for w in config.watches}:
+        error(
+            f"{args.name} is still in {args.config}: its history is what the next check "
+            "compares with. Fix: remove its [[watch]] block first, then forget it."
+        )
+        return exits.USAGE
+    db = open_database(config)
+    if watch_rows.get(db, args.name) is None:
+        error(
+            f"no watch named {args.name} in {config.settings.database} (see `ircc-watch watches`)"
+        )
+        return exits.FAILED
+    counts = retention.history(db, args.name)
+    listed = ", ".join(f"{n:,} {table}" for table, n in counts.items())
+    if not args.yes:
+        if not sys.stdin.isatty():
+            error(f"forget {args.name}: would delete {listed}. Fix: pass --yes to confirm.")
+            return exits.USAGE
+        answer = input(f"Delete the history of {args.name} ({listed})? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("nothing deleted")
+            return exits.OK
+    deleted = retention.forget(db, args.name)
+    print(f"forgot {args.name}: deleted {listed}, {deleted['bodies']:,} bodies")
+    return exits.OK
+
+
 def _period(seconds: float | None) -> str:
     return "forever" if seconds is None else f"{seconds / 86400:g}d"
 
@@ -554,6 +697,7 @@ COMMANDS = {
     "discard": cmd_decide,
     "watches": cmd_watches,
     "vacuum": cmd_vacuum,
+    "forget": cmd_forget,
     "run": cmd_run,
 }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 import signal
 import sqlite3
@@ -74,6 +75,7 @@ class Service:
         self.due: set[str] = set()
         self.wake = asyncio.Event()
         self.stopping = asyncio.Event()
+        self.hurry = asyncio.Event()  # a second stop signal: no grace
         self.not_before: dict[str, float] = {}
         self.crawl_lock = asyncio.Lock()
         self.crawler: WatchCrawler | None = None
@@ -100,7 +102,7 @@ class Service:
         ensure_reactor()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, self.stopping.set)
+            loop.add_signal_handler(signum, self._stop_signal)
         loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(self.reload()))
         self._banner()
         try:
@@ -132,10 +134,25 @@ class Service:
             self.stopping.set()
         await stop
         code = code or self.fatal
-        log.info("stopping: finishing in-flight work (grace %.0f s)", SHUTDOWN_GRACE)
         self.scheduler.shutdown(wait=False)
         self.wake.set()
-        done, pending = await asyncio.wait(self.tasks, timeout=SHUTDOWN_GRACE)
+        running = [task for task in self.tasks if not task.done()]
+        busy = [self._doing(t) for t in sorted(running, key=lambda t: t.get_name() != "crawl")]
+        log.info(
+            "stopping: waiting for %s to finish (at most %.0f s); Ctrl-C again to stop now",
+            ", ".join(busy) or "nothing",
+            SHUTDOWN_GRACE,
+        )
+        hurry = asyncio.create_task(self.hurry.wait())
+        await asyncio.wait(
+            [asyncio.gather(*self.tasks, return_exceptions=True), hurry],
+            timeout=SHUTDOWN_GRACE,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        hurry.cancel()
+        pending = [task for task in self.tasks if not task.done()]
+        if pending and self.hurry.is_set():
+            await self._quit_now(bot, code, pending)
         if pending:
             # Past the grace: what is still fetching is cancelled, and its fetches (failed by
             # the cancellation itself) must not count as failures of their watches.
@@ -153,6 +170,43 @@ class Service:
         log.info("stopped")
         return code
 
+    def _stop_signal(self) -> None:
+        """SIGTERM or Ctrl-C: the first stops the service after its in-flight work, a second
+        one during that grace cancels the work at once (its fetches are not failures)."""
+        if self.stopping.is_set():
+            log.info("second stop signal: cancelling the work in flight now")
+            self.hurry.set()
+        self.stopping.set()
+
+    async def _quit_now(
+        self, bot: asyncio.Task[Any] | None, code: int, pending: list[asyncio.Task[Any]]
+    ) -> None:
+        """A second stop signal: stop the bot and the review page, close the database and end
+        the process without waiting for the work in flight (an abandoned fetch records nothing;
+        signals run between the loop's callbacks, so no transaction is open). Cancelling
+        Scrapy's in-flight downloads instead would leave its tasks pending at exit."""
+        self.closing = True
+        if bot is not None and not bot.done():
+            bot.cancel()
+        try:
+            await asyncio.wait_for(self._stop_bot(), CANCEL_WAIT)
+            await asyncio.wait_for(self._stop_review(), CANCEL_WAIT)
+        except TimeoutError:
+            log.warning("the bot or the review page did not stop in %.0f s", CANCEL_WAIT)
+        self.db.conn.close()
+        log.info("stopped without waiting for %s", ", ".join(t.get_name() for t in pending))
+        logging.shutdown()
+        os._exit(code)
+
+    def _doing(self, task: asyncio.Task[Any]) -> str:
+        """What a task still running at shutdown is doing, for the stopping line."""
+        name = task.get_name()
+        if name == "crawl" and self.crawler is not None and self.crawler.in_flight():
+            return "the fetches of " + ", ".join(self.crawler.in_flight())
+        return {"delivery": "the delivery loop", "telegram-probe": "the Telegram probe"}.get(
+            name, name
+        )
+
     def _bot_failed(self, bot: asyncio.Task[Any]) -> int:
         """The bot's start-up task failed: a rejected token is exit 2, anything else raises."""
         error = bot.exception()
@@ -167,7 +221,7 @@ class Service:
     def _banner(self) -> None:
         telegram = self.config.telegram
         token = "set" if telegram and telegram.token() else "not set (alerts go to the log)"
-        log.warning(
+        log.info(
             "ircc-watch starting: config %s, database %s, %d watches, Telegram token %s",
             self.config.path,
             self.config.settings.database,

@@ -67,13 +67,49 @@ def prune(
                 "AND id NOT IN (SELECT MAX(id) FROM snapshots GROUP BY watch) " + pointed,
                 [cutoff],
             ).rowcount
-        used = " ".join(
-            f"AND hash NOT IN (SELECT [{column}] FROM [{table}] WHERE [{column}] IS NOT NULL)"
-            for table, column in _references(db, "bodies")
-        )
-        if used:
-            bodies = db.execute(f"DELETE FROM bodies WHERE 1 {used}").rowcount
+        bodies = _unused_bodies(db)
     return Pruned(fetches, snapshots, bodies)
+
+
+def _unused_bodies(db: sqlite_utils.Database) -> int:
+    """Delete the raw bodies nothing points to any more (no snapshot, no other body's delta)."""
+    used = " ".join(
+        f"AND hash NOT IN (SELECT [{column}] FROM [{table}] WHERE [{column}] IS NOT NULL)"
+        for table, column in _references(db, "bodies")
+    )
+    return db.execute(f"DELETE FROM bodies WHERE 1 {used}").rowcount if used else 0
+
+
+def history(db: sqlite_utils.Database, watch: str) -> dict[str, int]:
+    """How many rows of each table belong to ``watch`` (what ``forget`` would delete)."""
+    counts = {}
+    for table in ("fetches", "snapshots", "records", "changes", "holds"):
+        query = f"SELECT COUNT(*) FROM [{table}] WHERE watch = ?"
+        counts[table] = db.execute(query, [watch]).fetchone()[0]
+    return counts
+
+
+def forget(db: sqlite_utils.Database, watch: str) -> dict[str, int]:
+    """Delete everything of a watch: its row, fetch log, snapshots, records, changes with
+    their deliveries and reviews, holds, and the bodies no other watch uses. One transaction.
+
+    Rows of other tables that point to its changes or to the watch (found in the schema's
+    foreign keys, so a later migration's table is included) go first.
+    """
+    counts = history(db, watch)
+    with db.atomic():
+        changes = "SELECT id FROM changes WHERE watch = ?"
+        for table, column in _references(db, "changes"):
+            if table != "changes":
+                db.execute(f"DELETE FROM [{table}] WHERE [{column}] IN ({changes})", [watch])
+        db.execute("UPDATE changes SET hold_id = NULL WHERE watch = ?", [watch])
+        for table in ("changes", "holds", "records", "fetches", "snapshots"):
+            db.execute(f"DELETE FROM [{table}] WHERE watch = ?", [watch])
+        for table, column in _references(db, "watches"):
+            db.execute(f"DELETE FROM [{table}] WHERE [{column}] = ?", [watch])
+        db.execute("DELETE FROM watches WHERE name = ?", [watch])
+        counts["bodies"] = _unused_bodies(db)
+    return counts
 
 
 def row_counts(db: sqlite_utils.Database) -> dict[str, int]:

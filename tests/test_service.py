@@ -270,4 +270,4 @@ def test_sigterm_lets_the_check_in_flight_finish_before_exiting(
     finally:
         assert stop(process) == 0
     assert fetch_outcomes(tmp_path / "test.db") == ["baseline"]
-    assert "stopping: finishing in-flight work" in (tmp_path / "run.log").read_text()
+    assert "stopping: waiting for the fetches of ee-rounds" in (tmp_path / "run.log").read_text()
