@@ -12,6 +12,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
+from diffing import pool
 from diffing.change import MAINTAINERS, SUBSCRIBERS, Change, WatchInfo
 from diffing.diff import Diff
 from diffing.messages import draw_date_note
@@ -124,7 +125,28 @@ def _ee_rounds(watch: WatchInfo, diff: Diff) -> list[Change]:
         fields = {name: list(values) for name, values in fields.items()}
         audience = SUBSCRIBERS if {"crs", "size"} & set(fields) else MAINTAINERS
         changes.append(Change("draw_corrected", audience, {"number": key, "changes": fields}, key))
-    return changes
+    return changes + _pool_changed(watch, diff)
+
+
+def _pool_changed(watch: WatchInfo, diff: Diff) -> list[Change]:
+    """One ``pool_changed`` when a new round carries a distribution other than the one the
+    newest round before it carried (IRCC updates it about weekly: the week's later rounds
+    repeat it and are not told again)."""
+    newest = pool.newest_round(diff.added)
+    if newest is None or pool.newest_round(diff.current) is not newest:
+        return []
+    earlier = {k: r for k, r in diff.current.items() if k not in diff.added}
+    previous = pool.newest_round(earlier)
+    try:
+        after = pool.read(newest)
+        before = pool.read(previous) if previous else None
+    except pool.DistributionError:
+        # The schema guard makes a wrong newest distribution a fault before this point.
+        return []
+    if after is None or after.same_figures(before):
+        return []
+    data = {"number": newest.get("number", ""), **pool.change_data(before, after)}
+    return [Change(pool.CHANGED, SUBSCRIBERS, _linked(watch, data), f"pool:{after.as_on}")]
 
 
 def _dated(data: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from diffing import pool
+
 # A record field below this share of the kind's records → the schema changed.
 REQUIRED_SHARE = 0.5
 # A structured reading below this share of the records the watch had → it misread the page.
@@ -54,7 +56,8 @@ class KindSpec:
     reading finds no records or fewer than ``min_share`` of what the watch had.
     ``removals_told`` says whether a record's disappearance is announced: such a kind that
     cannot fall back treats a reading that lost most of its records as a fault, never as
-    removals (a feed truncated to one round).
+    removals (a feed truncated to one round). ``consistency(records)`` names figures that
+    cannot be right together (a pool distribution whose bands miss its total), or None.
     """
 
     name: str
@@ -66,6 +69,7 @@ class KindSpec:
     routine_changes: Callable[[int], int] = no_routine
     min_share: float = MIN_SHARE
     removals_told: bool = False
+    consistency: Callable[[Mapping[str, dict[str, Any]]], str | None] | None = None
 
     @property
     def structured(self) -> bool:
@@ -99,6 +103,7 @@ KINDS: dict[str, KindSpec] = {
                 "crs": "drawCRS (lowest CRS score invited)",
             },
             removals_told=True,
+            consistency=pool.problem,
         ),
         KindSpec(
             "ee-categories",
@@ -200,6 +205,9 @@ def reading_problem(
     if not spec.structured:
         return None
     problem = schema_problem(spec, records)
+    if problem:
+        return f"schema changed: {problem}"
+    problem = spec.consistency(spec.own_records(records)) if spec.consistency else None
     if problem:
         return f"schema changed: {problem}"
     if spec.fallback or spec.removals_told:

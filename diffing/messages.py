@@ -600,6 +600,6 @@ RENDERERS = {
 
 # Modules that declare renderers of their own kinds (a ``RENDERERS`` dict), as the bot's command
 # modules declare their commands: each is registered here, and none imports this module.
-RENDERER_MODULES = ("diffing.datamessages",)
+RENDERER_MODULES = ("diffing.datamessages", "diffing.poolmessages")
 for _name in RENDERER_MODULES:
     RENDERERS.update(importlib.import_module(_name).RENDERERS)

@@ -58,6 +58,7 @@ COMMAND_MODULES = [
     "notifier.cmd_review",
     "notifier.cmd_hold",
     "notifier.cmd_ptime",
+    "notifier.cmd_pool",
 ]
 _CORE = "ircc_watch.core"
 _GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)

@@ -10,10 +10,12 @@ from telegram.ext import ContextTypes
 from diffing.document import Document
 from diffing.messages import describe, fmt_date
 from notifier import render
-from notifier.botcore import Command, Core, ascii_int
+from notifier.botcore import Command, Core, ascii_int, echo
 from notifier.drawtypes import draw_type
 from notifier.i18n import t, topic_name
 from notifier.routing import filter_explanation, in_language, wants_draw
+from notifier.standing import filtered_reason, why_draw
+from notifier.standing import s as standing_s
 from settings import topic_family
 from storage import changes, snapshots, subscribers
 
@@ -44,8 +46,9 @@ def commands(core: Core) -> list[Command]:
         Command(
             "why",
             d.why,
-            "Why a draw did or did not reach you",
-            "Pourquoi une ronde vous a été envoyée ou non",
+            "Why a draw did or did not reach you; /why N for draw N",
+            "Pourquoi une ronde vous a été envoyée ou non; /why N pour la ronde N",
+            usage="/why [N]",
         ),
     ]
 
@@ -149,17 +152,32 @@ class Draws:
         await self.core.send(update, lines)
 
     async def why(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """The chat's draw filters, and for each recent draw whether it passed them."""
+        """The chat's draw filters, and for each recent draw whether it passed them and, if
+        not, why; ``/why N`` explains draw N against the score and its round's pool."""
         lang = self.core.lang_of(update)
         sub = subscribers.get(self.core.db, update.effective_chat.id) or {
             "draw_types": None,
             "crs_max": None,
         }
+        draws, feed_lang = latest_feed(self.core, lang)
+        if context.args:
+            number = context.args[0].strip().lstrip("#").lower()
+            found = [d for d in draws if str(d.get("number", "")).lower() == number]
+            if not found:
+                await self.core.send(
+                    update, render.text_lines(standing_s(lang, "unknown_draw", number=echo(number)))
+                )
+                return
+            await self.core.send(update, why_draw(sub, found[0], lang))
+            return
         explanation = filter_explanation(sub, lang, see_why=False)
         lines = render.text_lines(explanation or t(lang, "why_no_filter"))
-        draws, feed_lang = latest_feed(self.core, lang)
         for draw in draws[:WHY_DRAWS]:
             kind = draw_type(draw.get("name"))
-            key = "why_passes" if wants_draw(sub, kind, draw.get("crs")) else "why_filtered"
-            lines.append(t(lang, key, line=render.draw_lines([draw], lang, feed_lang)[0]))
+            line = render.draw_lines([draw], lang, feed_lang)[0]
+            if wants_draw(sub, kind, draw.get("crs")):
+                lines.append(t(lang, "why_passes", line=line))
+                continue
+            lines.append(t(lang, "why_filtered", line=line))
+            lines.append(filtered_reason(sub, draw, lang))
         await self.core.send(update, lines)

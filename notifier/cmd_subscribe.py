@@ -11,8 +11,10 @@ from telegram.ext import ContextTypes
 
 from notifier import keyboards, render
 from notifier.botcore import Button, Command, Core, answer_text, ascii_int
+from notifier.cmd_draws import latest_draws
 from notifier.drawtypes import DRAW_TYPES
 from notifier.i18n import LANG_NAMES, LANGS, draw_type_label, t, topic_name
+from notifier.standing import standing_lines
 from storage import subscribers
 
 CRS_MAX = 1200
@@ -205,8 +207,15 @@ class Settings:
             subscribers.set_crs_max(self.db, self.core.ensure(update)["chat_id"], None)
             await self.core.say(update, "crs_off")
         elif value is not None and 0 < value <= CRS_MAX:
-            subscribers.set_crs_max(self.db, self.core.ensure(update)["chat_id"], value)
-            await self.core.say(update, "crs_set", crs=value)
+            sub = self.core.ensure(update)
+            subscribers.set_crs_max(self.db, sub["chat_id"], value)
+            # Where that score stands, from the latest pool distribution and draws.
+            lang = sub["lang"]
+            draws = latest_draws(self.core, lang)
+            lines = t(lang, "crs_set", crs=value).split("\n")
+            if draws:
+                lines += ["", *standing_lines(draws, value, sub["draw_types"], lang)]
+            await self.core.send(update, lines)
         else:
             await self.core.say(update, "usage_crs")
 

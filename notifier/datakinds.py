@@ -7,7 +7,11 @@ the choices they made), the lines put first for them, and the official page to l
   those groups; one who chose countries (``/ptime country IN``) hears a country-file change only
   when one of their countries moved, and sees their own line first (:func:`lead_lines`).
 
-Channels, which have no choices, get everything but single pools' figures.
+- ``pool_changed`` (a new Express Entry pool distribution) goes only to those who asked
+  (``/pool on``).
+
+Channels, which have no choices, get everything but single pools' figures and the pool
+distribution.
 """
 
 from __future__ import annotations
@@ -39,13 +43,16 @@ def official_page(kind: str | None, lang: str) -> str | None:
 
 
 def channel_wants(change: dict[str, Any]) -> bool:
-    """Whether a channel of the change's topic posts it: not one pool's figures."""
-    return change["kind"] != "iec_pool_changed"
+    """Whether a channel of the change's topic posts it: not one pool's figures, not the
+    distribution (both are asked for)."""
+    return change["kind"] not in ("iec_pool_changed", "pool_changed")
 
 
 def wants(db: sqlite_utils.Database, chat_id: int, change: dict[str, Any]) -> bool:
     """Whether this subscriber of the change's topic should receive it."""
     data = change.get("data") or {}
+    if change["kind"] == "pool_changed":
+        return preferences.pool_alerts(db, chat_id)
     if change["kind"] == "iec_pool_changed":
         return (data.get("code"), data.get("category")) in preferences.pools(db, chat_id)
     if change["kind"] != "processing_time_changed":

@@ -1,4 +1,5 @@
-"""Subscribers' choices for the data kinds: processing-time countries and programs, IEC pools.
+"""Subscribers' choices for the data kinds: processing-time countries and programs, IEC pools,
+and whether the Express Entry pool's distribution is told (``/pool on``, migration 9).
 
 Tables of migration 6. ``/stop`` erases them with the subscriber (storage.subscribers.delete).
 """
@@ -66,6 +67,16 @@ def clear_pools(db: sqlite_utils.Database, chat_id: int) -> None:
     db.execute("DELETE FROM iec_follows WHERE chat_id = ?", [chat_id])
 
 
+def pool_alerts(db: sqlite_utils.Database, chat_id: int) -> bool:
+    """Whether the chat asked to hear each new pool distribution (``/pool on``)."""
+    row = db.execute("SELECT pool_alerts FROM subscribers WHERE chat_id = ?", [chat_id]).fetchone()
+    return bool(row and row[0])
+
+
+def set_pool_alerts(db: sqlite_utils.Database, chat_id: int, on: bool) -> None:
+    db.execute("UPDATE subscribers SET pool_alerts = ? WHERE chat_id = ?", [int(on), chat_id])
+
+
 def export(db: sqlite_utils.Database, chat_id: int) -> dict[str, Any]:
     """What this module keeps about the chat, for /export."""
     return {
@@ -74,6 +85,7 @@ def export(db: sqlite_utils.Database, chat_id: int) -> dict[str, Any]:
             "programs": sorted(programs(db, chat_id)),
         },
         "iec_pools": [list(pool) for pool in sorted(pools(db, chat_id))],
+        "pool_alerts": pool_alerts(db, chat_id),
     }
 
 

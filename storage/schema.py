@@ -276,4 +276,11 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "ALTER TABLE watches ADD COLUMN followed_url TEXT",
         ],
     ),
+    (
+        11,
+        [
+            # /pool on: the chat hears each new Express Entry pool distribution (pool_changed).
+            "ALTER TABLE subscribers ADD COLUMN pool_alerts INTEGER NOT NULL DEFAULT 0",
+        ],
+    ),
 ]

@@ -1,7 +1,8 @@
 """Bulk hold (issue 10, item 7): one check's flood is held, then released or discarded.
 
 Real data: the real feed of 2025-03-16 (340 rounds) as the baseline, then the real feed of
-2026-08-20 (438 rounds) — 98 real draws arriving in one check, as after a long outage.
+2026-08-20 (438 rounds) — 98 real draws arriving in one check, as after a long outage, and the pool distribution they
+carry (one pool_changed).
 """
 
 from __future__ import annotations
@@ -42,12 +43,12 @@ def test_98_new_draws_in_one_check_are_held_with_one_message(tmp_path):
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     held = [row for row in rows if row.get("held")]
-    assert len(held) == 98 and {row["kind"] for row in held} == {"new_draw"}
+    assert len(held) == 99 and {row["kind"] for row in held} == {"new_draw", "pool_changed"}
     assert {row["hold"] for row in held} == {1}
     (alert,) = [row for row in rows if not row.get("held")]
     assert alert["kind"] == "bulk_held" and alert["audience"] == "admins"
-    assert alert["title"] == "98 changes held for review on ee-rounds"
-    assert alert["data"]["counts"] == {"new_draw": 98}
+    assert alert["title"] == "99 changes held for review on ee-rounds"
+    assert alert["data"]["counts"] == {"new_draw": 98, "pool_changed": 1}
     assert [e["title"] for e in alert["data"]["examples"]] == [
         "Express Entry draw #340: Provincial Nominee Program",
         "Express Entry draw #341: French language proficiency (Version 1)",
@@ -68,9 +69,10 @@ def test_release_queues_the_deliveries_once(tmp_path):
     result = cli(config, "release", "1", "--by", "ana")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "hold 1 on ee-rounds released by ana: 98 change(s), 196 delivery(ies) queued"
+        "hold 1 on ee-rounds released by ana: 99 change(s), 197 delivery(ies) queued"
     )
-    assert delivery_roles(tmp_path) == {"admin": 1, "maintainer": 99, "subscriber": 98}
+    # The pool change goes to maintainers only: the subscriber did not ask (/pool on).
+    assert delivery_roles(tmp_path) == {"admin": 1, "maintainer": 100, "subscriber": 98}
     with sqlite3.connect(tmp_path / "test.db") as conn:
         chats = {row[0] for row in conn.execute("SELECT chat_id FROM deliveries")}
         statuses = conn.execute("SELECT DISTINCT status FROM changes WHERE hold_id = 1").fetchall()
@@ -88,7 +90,7 @@ def test_discard_never_sends_and_cannot_be_released_after(tmp_path):
     cli(config, "replay", str(folder))
     result = cli(config, "discard", "1", "--by", "ana")
     assert result.returncode == 0, result.stderr
-    assert "98 change(s) will never be sent" in result.stdout
+    assert "99 change(s) will never be sent" in result.stdout
     late = cli(config, "release", "1")
     assert late.returncode == 1 and "already discarded" in late.stderr
     assert delivery_roles(tmp_path) == {"admin": 1, "maintainer": 1}
@@ -149,5 +151,6 @@ async def test_without_a_token_held_changes_are_logged_only_once_released(tmp_pa
     alerts = [
         r.getMessage() for r in caplog.records if "alert (no Telegram token)" in r.getMessage()
     ]
-    assert len(alerts) == 98 and all("[new_draw]" in alert for alert in alerts)
+    assert len(alerts) == 99 and sum("[new_draw]" in alert for alert in alerts) == 98
+    assert sum("[pool_changed]" in alert for alert in alerts) == 1
     db.conn.close()

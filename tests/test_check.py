@@ -49,7 +49,11 @@ def test_baseline_then_304_then_the_swapped_file_gives_the_new_draw(tmp_path, si
     site.set("/ee.json", feed_versions[2].read_bytes(), content_type="application/json")
     third = check(config, json_lines=True)
     changes = [json.loads(line) for line in third.splitlines()]
-    assert [(c["kind"], c["data"]["number"]) for c in changes] == [("new_draw", "340")]
+    # Draw #340 came with the pool distribution of March 16, 2025 (tests/test_pool.py).
+    assert [(c["kind"], c["data"]["number"]) for c in changes] == [
+        ("new_draw", "340"),
+        ("pool_changed", "340"),
+    ]
     assert changes[0]["data"]["crs"] == 736
 
     db = open_db(tmp_path / "test.db")
@@ -121,7 +125,7 @@ def test_failing_pages_never_alert_and_never_delete_history(tmp_path, site, feed
     site.set("/ee.json", feed_versions[2].read_bytes(), content_type="application/json")
     out = check(config, json_lines=True)
     kinds = [json.loads(line)["kind"] for line in out.splitlines()]
-    assert kinds == ["new_draw", "watch_recovered"]
+    assert kinds == ["new_draw", "pool_changed", "watch_recovered"]
     recovered = db.execute("SELECT COUNT(*) FROM changes WHERE kind = 'watch_recovered'")
     assert recovered.fetchone()[0] == 1
 

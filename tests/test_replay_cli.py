@@ -62,6 +62,9 @@ def test_second_replay_is_refused_unless_appending(tmp_path):
     assert "pass --append" in line
     later = replay(config, folder_of(tmp_path, "later", LATER), "--append")
     assert later.returncode == 0, later.stderr
-    numbers = [json.loads(row)["data"]["number"] for row in later.stdout.splitlines()]
+    rows = [json.loads(row) for row in later.stdout.splitlines()]
+    numbers = [row["data"]["number"] for row in rows if row["kind"] == "new_draw"]
     assert numbers == ["391", "392"]
-    assert later.stderr.splitlines()[-1] == "replay: 2 file(s), 2 change(s), 0 failed"
+    # Draw #391 brought the pool distribution of January 19, 2026.
+    assert [row["kind"] for row in rows].count("pool_changed") == 1
+    assert later.stderr.splitlines()[-1] == "replay: 2 file(s), 3 change(s), 0 failed"

@@ -46,14 +46,16 @@ def test_series1_one_new_draw_per_draw_that_appeared(series1):
     assert len(versions) == 100
     appeared = int(versions[-1]["n_rounds"]) - int(versions[0]["n_rounds"])
     assert appeared == 98
-    assert Counter(change["kind"] for change in series1) == {"new_draw": 98}
-    numbers = [change["data"]["number"] for change in series1]
+    # Each new pool distribution is one pool_changed besides (tests/test_pool.py).
+    assert Counter(change["kind"] for change in series1) == {"new_draw": 98, "pool_changed": 39}
+    numbers = [change["data"]["number"] for change in series1 if change["kind"] == "new_draw"]
     assert len(set(numbers)) == 98
     assert all(change["audience"] == "subscribers" for change in series1)
 
 
 def test_series1_draw_values_are_parsed_from_the_feed_strings(series1):
-    by_number = {change["data"]["number"]: change for change in series1}
+    draws = [change for change in series1 if change["kind"] == "new_draw"]
+    by_number = {change["data"]["number"]: change for change in draws}
     last = by_number["437"]
     assert last["data"] == {
         "number": "437",
@@ -66,7 +68,7 @@ def test_series1_draw_values_are_parsed_from_the_feed_strings(series1):
     assert last["observed_at"] == "2026-08-20T02:17:00Z"
     assert last["title"] == "Express Entry draw #437: French-Language proficiency 2026-Version 2"
     assert last["summary"] == "5,000 invitations, minimum CRS 382 (August 19, 2026)."
-    first = series1[0]
+    first = draws[0]
     assert first["data"] == {
         "number": "340",
         "date": "2025-03-17",
@@ -80,7 +82,11 @@ def test_series1_draw_values_are_parsed_from_the_feed_strings(series1):
 
 
 def test_series1_reindented_versions_only_announce_the_added_round(series1):
-    observed = {change["observed_at"]: change["data"]["number"] for change in series1}
+    observed = {
+        change["observed_at"]: change["data"]["number"]
+        for change in series1
+        if change["kind"] == "new_draw"
+    }
     assert observed["2026-01-06T02:57:00Z"] == "389"
     assert observed["2026-06-23T05:02:00Z"] == "419"
     assert observed["2026-07-07T04:53:00Z"] == "423"
@@ -88,7 +94,7 @@ def test_series1_reindented_versions_only_announce_the_added_round(series1):
 
 def test_series2_flip_flops_and_retraction_are_not_announced_twice(series2):
     kinds = Counter(change["kind"] for change in series2)
-    assert kinds == {"new_draw": 113, "draw_corrected": 1}
+    assert kinds == {"new_draw": 113, "draw_corrected": 1, "pool_changed": 51}
     numbers = [c["data"]["number"] for c in series2 if c["kind"] == "new_draw"]
     assert len(numbers) == len(set(numbers))
     assert numbers.count("324") == 1 and numbers.count("336") == 1
