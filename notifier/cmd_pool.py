@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from diffing import pool
-from diffing.messages import fmt_date, fmt_int
+from diffing.formats import fmt_date, fmt_int
 from notifier import render
 from notifier.botcore import Command, Core
 from notifier.cmd_draws import latest_draws

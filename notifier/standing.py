@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from diffing import pool
-from diffing.messages import fmt_date, fmt_int
+from diffing.formats import fmt_date, fmt_int
 from notifier import render
 from notifier.drawtypes import DRAW_TYPES, draw_type
 from notifier.i18n import draw_type_label

@@ -1,8 +1,8 @@
 """Bulk hold (issue 10, item 7): one check's flood is held, then released or discarded.
 
 Real data: the real feed of 2025-03-16 (340 rounds) as the baseline, then the real feed of
-2026-08-20 (438 rounds) — 98 real draws arriving in one check, as after a long outage, and the pool distribution they
-carry (one pool_changed).
+2026-08-20 (438 rounds) — 98 real draws arriving in one check, as after a long outage, and
+the pool distribution they carry (one pool_changed).
 """
 
 from __future__ import annotations
