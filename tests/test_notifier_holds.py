@@ -29,14 +29,16 @@ async def held_bulk(env: Env) -> list[dict]:
     outcome = run.handle(
         fetch(env.config, "ee-rounds", feed_bytes(feed)), now="2026-08-20T02:00:00Z"
     )
-    assert [row["kind"] for row in outcome.changes] == ["new_draw"] * 6 + ["bulk_held"]
+    # Six draws, and the pool distribution of August 16 that came with #435.
+    kinds = [row["kind"] for row in outcome.changes]
+    assert kinds == ["new_draw"] * 6 + ["pool_changed", "bulk_held"]
     await Delivery(env.db, env.config, env.app.bot, chat_interval=0).send_due()
     return env.fake.messages_to(ADMIN)
 
 
 async def test_release_button_queues_and_sends_the_held_draws(env: Env) -> None:
     (message,) = await held_bulk(env)
-    assert message["visible_text"].startswith("6 changes held for review on ee-rounds")
+    assert message["visible_text"].startswith("7 changes held for review on ee-rounds")
     assert buttons(message) == {"hold:r:1": "Release", "hold:d:1": "Discard"}
     for chat in MAINTAINERS:
         (copy_,) = env.fake.messages_to(chat)
@@ -49,8 +51,8 @@ async def test_release_button_queues_and_sends_the_held_draws(env: Env) -> None:
 
     answer = await env.tap(ADMIN, message, "hold:r:1")
     assert answer["text"] == (
-        f"hold 1 on ee-rounds released by @user{ADMIN} (telegram {ADMIN}): 6 change(s), "
-        "18 delivery(ies) queued"
+        f"hold 1 on ee-rounds released by @user{ADMIN} (telegram {ADMIN}): 7 change(s), "
+        "20 delivery(ies) queued"
     )
     await env.settle()
     edited = env.fake.messages_to(ADMIN)[0]
@@ -67,7 +69,7 @@ async def test_release_button_queues_and_sends_the_held_draws(env: Env) -> None:
 async def test_discard_button_never_sends(env: Env) -> None:
     (message,) = await held_bulk(env)
     answer = await env.tap(ADMIN, message, "hold:d:1")
-    assert "6 change(s) will never be sent" in answer["text"]
+    assert "7 change(s) will never be sent" in answer["text"]
     await Delivery(env.db, env.config, env.app.bot, chat_interval=0).send_due()
     assert env.fake.messages_to(ALICE) == []
     assert all(row["role"] != "subscriber" for row in deliveries.for_chat(env.db, ALICE))

@@ -75,7 +75,8 @@ def test_a_stale_feed_copy_does_not_move_a_draw_back_and_forth(tmp_path):
     watch = OneWatch(tmp_path, "ee-rounds", "https://www.canada.ca/ee.json", topic="express-entry")
     old, new = versions[0].read_bytes(), versions[2].read_bytes()
     watch.check(old, hour(0))
-    assert [c["data"]["number"] for c in watch.check(new, hour(1)).changes] == ["340"]
+    told = [(c["kind"], c["data"]["number"]) for c in watch.check(new, hour(1)).changes]
+    assert told == [("new_draw", "340"), ("pool_changed", "340")]
     assert watch.check(old, hour(2)).outcome == "stale"
     assert watch.check(new, hour(3)).changes == []
     assert watch.check(old, hour(30)).changes == []  # a day later: gone, not yet announced
