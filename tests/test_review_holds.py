@@ -1,7 +1,8 @@
 """Release / Discard on the review page, behind its sign-in and CSRF guard (issue 10, item 7).
 
-The database holds a real bulk: 98 real draws of one check (tests/test_bulk_hold.py's outage),
-replayed by the real command into a database with one subscriber.
+The database holds a real bulk: 98 real draws of one check (tests/test_bulk_hold.py's outage)
+and the pool distribution they carry, replayed by the real command into a database with one
+subscriber.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from tests.conftest import run_cli
 from tests.review_support import ANA_ENV, ANA_SECRET, csrf_token, review_settings, sign_in
 from tests.test_bulk_hold import outage
 
-ALERT = 99  # the bulk_held change; 1..98 are the held draws
+ALERT = 100  # the bulk_held change; 1..99 are the held draws and the pool_changed
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +61,7 @@ async def test_a_signed_in_maintainer_releases_a_hold_from_the_page(client, held
     assert (await sign_in(client)).status == 303
     page = await (await client.get(f"/changes/{ALERT}")).text()
     assert "Held for review (hold 1)" in page
-    assert "98 change(s) of one check of ee-rounds are held" in page
+    assert "99 change(s) of one check of ee-rounds are held" in page
     assert 'action="/holds/1/release"' in page and 'action="/holds/1/discard"' in page
     draw = await (await client.get("/changes/5")).text()
     assert 'action="/holds/1/release"' in draw
@@ -75,7 +76,7 @@ async def test_a_signed_in_maintainer_releases_a_hold_from_the_page(client, held
 
     response = await post(client, "/holds/1/release", page, change=str(ALERT))
     assert response.status == 303 and response.headers["Location"] == f"/changes/{ALERT}"
-    assert subscriber_deliveries(held) == 98
+    assert subscriber_deliveries(held) == 98  # the pool change: maintainers only
     after = await (await client.get(f"/changes/{ALERT}")).text()
     assert "<strong>Released</strong> by ana" in after and "/holds/1/release" not in after
 
