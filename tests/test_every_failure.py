@@ -165,12 +165,15 @@ def test_a_crash_in_run_reaches_the_admins_after_the_threshold(tmp_path, site, f
             site.set("/big.json", huge_number(feed), content_type="application/json")
             assert telegram.wait_for(lambda: telegram.messages_to(ADMIN_FR), timeout=60)
             assert telegram.wait_for(lambda: telegram.messages_to(ADMIN_EN), timeout=10)
+            telegram.inject_message(ADMIN_EN, "/status")
+            assert telegram.wait_for(lambda: len(telegram.messages_to(ADMIN_EN)) == 2, 30)
         finally:
             assert stop(process) == 0
-        (english,) = [m["text"] for m in telegram.messages_to(ADMIN_EN)]
+        english, status = [m["text"] for m in telegram.messages_to(ADMIN_EN)]
         (french,) = [m["text"] for m in telegram.messages_to(ADMIN_FR)]
     assert "Watch failing: ee-rounds" in english
     assert "2 failures in a row" in english and "a number of 5,000 digits" in english
+    assert "ee-rounds: failing x" in status and "a number of 5,000 digits" in status
     assert "Surveillance en échec : ee-rounds" in french
     assert "2 échecs de suite" in french and "a number of 5,000 digits" in french
     assert outcomes(tmp_path / "test.db").count("error") >= 2

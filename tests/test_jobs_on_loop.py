@@ -94,3 +94,29 @@ def test_run_prunes_at_start_and_then_on_the_real_scheduler(tmp_path, site):
     assert "retention: deleted 25 fetch rows" in text
     assert "Traceback" not in text and "ProgrammingError" not in text
     assert "Non-thread-safe operation" not in text
+
+
+async def test_every_scheduled_job_is_a_coroutine(tmp_path):
+    """APScheduler runs a plain function on its thread pool: none of the service's jobs is one."""
+    import asyncio
+
+    from ircc_watch.service import Service
+    from settings import load_config
+
+    watches = [
+        {"name": name, "url": f"https://www.canada.ca/{name}.html", "topic": "general"}
+        for name in ("a", "b")
+    ]
+    config = load_config(write_config(tmp_path, watches))
+    service = Service(config, tmp_path / "config.toml")
+    service._schedule_all()
+    service._schedule_retention()
+    service.scheduler.start(paused=True)
+    try:
+        jobs = service.scheduler.get_jobs()
+        assert len(jobs) == 3
+        assert all(asyncio.iscoroutinefunction(job.func) for job in jobs), jobs
+    finally:
+        service.scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)
+        service.db.conn.close()
