@@ -18,6 +18,11 @@ post per change; a ``draw_corrected`` edits the channel's post of that draw and 
 with the correction. A channel the bot was removed from (403, chat not found) is reported to
 the admins once, in their language.
 
+Paid broadcast ([telegram] paid_broadcast): a subscriber's alert of a chosen kind (a new draw)
+goes out with ``allow_paid_broadcast``, paced at up to 1,000 messages a second instead of 30,
+while the day's budget lasts: each message is reserved in the database before it leaves
+(storage.paid), so no day ever passes paid_broadcast_daily_cap; past it, alerts go out free.
+
 Failures: 429 → AIORateLimiter waits ``retry_after`` and resends; if it still fails, the row
 waits ``retry_after`` in the queue. Network errors and 5xx → exponential backoff through
 ``next_attempt_at``. 403 (blocked, deactivated, kicked) → the subscriber is marked inactive and
@@ -57,7 +62,7 @@ from notifier.cmd_hold import hold_keyboard
 from notifier.i18n import t
 from notifier.routing import filter_explanation
 from settings import Config
-from storage import changes, channels, deliveries, subscribers
+from storage import changes, channels, deliveries, paid, subscribers
 from storage.db import utcnow
 from storage.masking import mask_tokens
 
@@ -88,12 +93,14 @@ class Delivery:
         chat_interval: float = 1.0,
         group_interval: float = 3.0,
         rate: float = 30.0,
+        paid_rate: float = 1000.0,
         health: Any = None,
     ) -> None:
         """``chat_interval``: the least time between two messages to the same private chat;
         ``group_interval``: the same for a group or channel (Telegram: 20 a minute);
         ``rate``: messages a second overall, evenly spaced (Telegram: about 30; PTB's
-        AIORateLimiter allows bursts, and a burst that meets a 429 pauses every send).
+        AIORateLimiter allows bursts, and a burst that meets a 429 pauses every send);
+        ``paid_rate``: the same for paid broadcasts (Telegram: 1,000 a second).
         ``health`` (an ircc_watch.botlink.TelegramHealth) is told when the Bot API cannot be
         reached: the loop then waits as it says, and the deliveries keep their attempts."""
         self.db = db
@@ -103,7 +110,10 @@ class Delivery:
         self.chat_interval = chat_interval
         self.group_interval = group_interval
         self.rate = rate
+        self.paid_rate = paid_rate
         self._next_slot = 0.0
+        self._next_paid_slot = 0.0
+        self._more = False
         self._lines: dict[tuple[int, str], list[str]] = {}
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         _LIVE_OWNERS.add(self.owner)
@@ -129,11 +139,15 @@ class Delivery:
             return 0  # the Bot API is unreachable: everything waits, nothing is given up
         cache: dict[int, dict[str, Any] | None] = {}
         self._lines: dict[tuple[int, str], list[str]] = {}
-        rows = self._apply_holds(deliveries.due(self.db, now, self.batch), now, cache)
+        due = deliveries.due(self.db, now, self.batch)
+        rows = self._apply_holds(due, now, cache)
         # Claim what this loop sends in the next few seconds, at once: another delivery loop on
         # this database skips these rows and takes the next ones, so the work divides.
         if self.rate > 0:
-            rows = rows[: max(self.concurrency, int(self.rate * self.claim_seconds))]
+            rate = self.paid_rate if self._paid_kinds() else self.rate
+            rows = rows[: max(self.concurrency, int(rate * self.claim_seconds))]
+        # More is due than this pass takes: the loop starts the next pass at once.
+        self._more = len(due) >= self.batch or len(rows) < len(due)
         until = _later(now, self.lease_seconds + len(rows) / max(self.rate, 1.0))
         mine = deliveries.claim(self.db, [row["id"] for row in rows], self.owner, until, now)
         by_chat: dict[int | str, list[dict[str, Any]]] = {}
@@ -203,6 +217,9 @@ class Delivery:
                 await self.send_due()
             except Exception:
                 log.exception("delivery pass failed")
+                self._more = False
+            if self._more and self._paid_kinds():
+                continue  # a paid broadcast keeps its 1,000 a second across passes
             self._wake.clear()
             waiters = [asyncio.ensure_future(e.wait()) for e in (stop, self._wake)]
             try:
@@ -277,17 +294,43 @@ class Delivery:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), delay)
 
-    async def _pace(self, chat_id: int | str) -> bool:
+    async def _pace(self, chat_id: int | str, paid_send: bool = False) -> bool:
         """Wait until the chat may receive another message and the next overall slot has come
-        (sends evenly spaced at ``rate``); False if told to stop meanwhile."""
+        (sends evenly spaced at ``rate``, paid broadcasts at ``paid_rate``); False if told to
+        stop meanwhile."""
         await self._wait(self._chat_ready.get(chat_id, 0.0) - time.monotonic())
         now = time.monotonic()
         self._chat_ready[chat_id] = now + self._interval(chat_id)
-        if self.rate > 0 and not self._stopping():
+        if paid_send and self.paid_rate > 0 and not self._stopping():
+            slot = max(now, self._next_paid_slot)
+            self._next_paid_slot = slot + 1 / self.paid_rate
+            await self._wait(slot - now)
+        elif self.rate > 0 and not self._stopping():
             slot = max(now, self._next_slot)
             self._next_slot = slot + 1 / self.rate
             await self._wait(slot - now)
         return not self._stopping()
+
+    def _paid_kinds(self) -> tuple[str, ...]:
+        """The change kinds sent as paid broadcasts (none unless [telegram] paid_broadcast)."""
+        telegram = self.config.telegram
+        return telegram.paid_broadcast_kinds if telegram else ()
+
+    def _refund(self, day: str | None, count: int) -> None:
+        """Give back paid messages reserved for parts that never left."""
+        if day is not None and count > 0:
+            paid.give_back(self.db, day, count)
+
+    def _reserve_paid(self, row: dict[str, Any], change: dict[str, Any], count: int) -> str | None:
+        """The UTC day whose paid budget now holds ``count`` messages of this delivery, or None
+        (sent free): not a subscriber's alert of a chosen kind, or the day's cap is reached."""
+        if row["role"] != "subscriber" or change["kind"] not in self._paid_kinds():
+            return None
+        assert self.config.telegram is not None
+        day = utcnow()[:10]
+        if paid.reserve(self.db, day, self.config.telegram.paid_broadcast_daily_cap, count):
+            return day
+        return None
 
     def _lease(self, now: str) -> str:
         return _later(now, self.lease_seconds)
@@ -314,16 +357,20 @@ class Delivery:
             markup = render.review_keyboard(change["id"], row["lang"])
         if change["kind"] == "bulk_held" and row["role"] in ("maintainer", "admin"):
             markup = hold_keyboard(self.db, change, row["lang"])
-        if not await self._pace(row["chat_id"]):
+        first = row.get("parts_sent") or 0
+        paid_day = self._reserve_paid(row, change, len(parts) - first)
+        if not await self._pace(row["chat_id"], paid_day is not None):
+            self._refund(paid_day, len(parts) - first)
             return "stopped"  # nothing started: the row goes back to pending
         if not deliveries.start(self.db, row["id"], self.owner, self._lease(utcnow())):
+            self._refund(paid_day, len(parts) - first)
             return "taken"  # our lease ran out meanwhile and another loop took the row
         message_id = row.get("message_id")
-        first = row.get("parts_sent") or 0
         for index in range(first, len(parts)):
             last = index == len(parts) - 1
             if index > first:
-                await self._pace(row["chat_id"])  # the message is in flight: finish it
+                # The message is in flight: finish it.
+                await self._pace(row["chat_id"], paid_day is not None)
             try:
                 message = await self.bot.send_message(
                     row["chat_id"],
@@ -331,13 +378,17 @@ class Delivery:
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup if last else None,
                     link_preview_options=render.NO_PREVIEW,
+                    allow_paid_broadcast=True if paid_day is not None else None,
                 )
             except Forbidden as exc:
+                # Refused: these parts were not sent, so not paid for.
+                self._refund(paid_day, len(parts) - index)
                 if row["role"] == "channel":
                     return await self._channel_gone(row, str(exc))
                 self._blocked(row["chat_id"], str(exc))
                 return "blocked"
             except RetryAfter as exc:
+                self._refund(paid_day, len(parts) - index)
                 wait = _seconds(exc)
                 deliveries.retry_at(
                     self.db, row["id"], _later(now, wait), f"429: retry after {wait:g}s"
@@ -345,11 +396,13 @@ class Delivery:
                 log.warning("chat %s rate limited: retry in %gs", row["chat_id"], wait)
                 return "retry"
             except ChatMigrated as exc:
+                self._refund(paid_day, len(parts) - index)
                 error = f"group became supergroup {exc.new_chat_id}; /start the bot there"
                 deliveries.mark_failed(self.db, row["id"], error)
                 log.error("delivery %s to %s: %s", row["id"], row["chat_id"], error)
                 return "failed"
             except BadRequest as exc:
+                self._refund(paid_day, len(parts) - index)
                 if row["role"] == "channel" and "chat not found" in exc.message.lower():
                     return await self._channel_gone(row, exc.message)
                 deliveries.mark_failed(self.db, row["id"], f"400: {exc.message}")

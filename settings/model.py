@@ -115,6 +115,11 @@ class TelegramSettings:
     admin_langs: tuple[tuple[int, str], ...] = ()
     # Deliveries sent at once: after a crash, at most this many messages may arrive twice.
     max_in_flight: int = 10
+    # Subscriber alerts of these kinds go out with allow_paid_broadcast (up to 1,000 messages
+    # a second, paid in Telegram Stars), at most paid_broadcast_daily_cap of them a UTC day;
+    # an empty tuple (paid_broadcast off) sends everything at the free 30 a second.
+    paid_broadcast_kinds: tuple[str, ...] = ()
+    paid_broadcast_daily_cap: int = 0
 
     def admin_lang(self, user_id: int) -> str:
         """The language of an admin's alerts (``admin_langs``; English by default)."""

@@ -11,6 +11,7 @@ from settings.channels import check_admin_langs
 from settings.checker import Checker, is_int, show, url_problem
 from settings.model import TelegramSettings
 from settings.toml_lines import TomlPath
+from settings.vocabulary import SUBSCRIBER_CHANGE_KINDS
 
 TELEGRAM_KEYS = (
     "admin_langs",
@@ -18,8 +19,13 @@ TELEGRAM_KEYS = (
     "base_url",
     "maintainers",
     "max_in_flight",
+    "paid_broadcast",
+    "paid_broadcast_daily_cap",
+    "paid_broadcast_kinds",
     "token_env",
 )
+# The largest daily cap accepted: a mistyped extra digit should not spend a fortune in Stars.
+MAX_PAID_DAILY_CAP = 1_000_000
 _ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -116,8 +122,83 @@ def check_telegram(checker: Checker, table: dict[str, Any]) -> TelegramSettings 
                 f"must be an integer from 1 to 100, got {show(value)}",
                 "write max_in_flight = 10 (a crash may repeat up to that many messages)",
             )
+    paid_kinds, paid_cap = _paid_broadcast(checker, table)
     if len(checker.errors) > errors:
         return None
     return TelegramSettings(
-        token_env, admins, maintainers, base_url, admin_langs, max_in_flight=in_flight
+        token_env,
+        admins,
+        maintainers,
+        base_url,
+        admin_langs,
+        max_in_flight=in_flight,
+        paid_broadcast_kinds=paid_kinds,
+        paid_broadcast_daily_cap=paid_cap,
     )
+
+
+def _paid_broadcast(checker: Checker, table: dict[str, Any]) -> tuple[tuple[str, ...], int]:
+    """``paid_broadcast``, its kinds (default: new draws) and its daily cap (required: every
+    paid message costs Telegram Stars). Off, the other two keys are refused as a mistake."""
+    where, path = "[telegram]", ("telegram",)
+    enabled = table.get("paid_broadcast", False)
+    if not isinstance(enabled, bool):
+        checker.error(
+            (*path, "paid_broadcast"),
+            f"{where} paid_broadcast",
+            f"must be true or false, got {show(enabled)}",
+            "write paid_broadcast = true (without quotes), or remove the line",
+        )
+        return (), 0
+    if not enabled:
+        for key in ("paid_broadcast_kinds", "paid_broadcast_daily_cap"):
+            if key in table:
+                checker.error(
+                    (*path, key),
+                    f"{where} {key}",
+                    "is set but paid_broadcast is not on, so it would do nothing",
+                    "add paid_broadcast = true to send these alerts as paid broadcasts, "
+                    f"or remove the {key} line",
+                )
+        return (), 0
+    kinds: tuple[str, ...] = ("new_draw",)
+    if "paid_broadcast_kinds" in table:
+        value = table["paid_broadcast_kinds"]
+        if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+            checker.error(
+                (*path, "paid_broadcast_kinds"),
+                f"{where} paid_broadcast_kinds",
+                f"must be a non-empty list of change kinds, got {show(value)}",
+                'write paid_broadcast_kinds = ["new_draw"]',
+            )
+            kinds = ()
+        else:
+            unknown = [v for v in value if v not in SUBSCRIBER_CHANGE_KINDS]
+            for name in unknown:
+                checker.error(
+                    (*path, "paid_broadcast_kinds"),
+                    f"{where} paid_broadcast_kinds",
+                    f"{show(name)} is not a kind of change subscribers are told",
+                    f"use some of: {', '.join(SUBSCRIBER_CHANGE_KINDS)}",
+                )
+            kinds = tuple(dict.fromkeys(value)) if not unknown else ()
+    cap = 0
+    value = table.get("paid_broadcast_daily_cap")
+    if value is None:
+        checker.error(
+            (*path, "paid_broadcast"),
+            f"{where} paid_broadcast",
+            "is on without paid_broadcast_daily_cap: every paid message costs Telegram Stars",
+            "add paid_broadcast_daily_cap = 20000 (paid messages a day, counted from 00:00 "
+            "UTC; past it alerts go out at the free 30 a second)",
+        )
+    elif is_int(value) and 1 <= value <= MAX_PAID_DAILY_CAP:
+        cap = value
+    else:
+        checker.error(
+            (*path, "paid_broadcast_daily_cap"),
+            f"{where} paid_broadcast_daily_cap",
+            f"must be an integer from 1 to {MAX_PAID_DAILY_CAP:,}, got {show(value)}",
+            "write paid_broadcast_daily_cap = 20000 (paid messages a day, counted from 00:00 UTC)",
+        )
+    return kinds, cap

@@ -283,4 +283,16 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "ALTER TABLE subscribers ADD COLUMN pool_alerts INTEGER NOT NULL DEFAULT 0",
         ],
     ),
+    (
+        12,
+        [
+            # Messages sent with allow_paid_broadcast per UTC day ([telegram] paid_broadcast):
+            # each is reserved here before it leaves, so the daily cap holds across passes,
+            # restarts and processes.
+            """CREATE TABLE paid_broadcasts (
+                day TEXT PRIMARY KEY,
+                sent INTEGER NOT NULL
+            )""",
+        ],
+    ),
 ]

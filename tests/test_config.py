@@ -510,7 +510,8 @@ def test_unknown_key_in_telegram(in_tmp: Path) -> None:
         """,
     ) == [
         'config.toml:2: [telegram]: unknown key "admin". Fix: remove it, or use one of: '
-        "admin_langs, admins, base_url, maintainers, max_in_flight, token_env."
+        "admin_langs, admins, base_url, maintainers, max_in_flight, paid_broadcast, "
+        "paid_broadcast_daily_cap, paid_broadcast_kinds, token_env."
     ]
 
 

@@ -13,7 +13,10 @@ rate limits (429 with ``retry_after``), blocked chats (403), HTML entity parsing
 
 Rate limits (global ~30/s, 1/s per private chat, 20/min per group or channel) can be run
 faster by a time-scale factor ``speed``: every rate is multiplied by it, so a benchmark sees
-Telegram's behaviour compressed in time (``retry_after`` stays whole real seconds).
+Telegram's behaviour compressed in time (``retry_after`` stays whole real seconds). A
+sendMessage with ``allow_paid_broadcast`` is outside the 30/s limit and within its own, 1,000
+messages a second (Telegram charges Stars for each); the per-chat limits still apply, and each
+message records whether it was paid (``paid``, counted in ``paid_messages``).
 
 Run standalone with ``python -m tests.fakes.telegram_api --port 8081``: it prints its base URL
 and serves until Ctrl-C. A small control API (``/_fake/...``, see ``_Handler``) lets another
@@ -415,8 +418,10 @@ class _RateLimiter:
         per_group_per_minute: float,
         chat_burst: int,
         speed: float = 1.0,
+        paid_per_second: float = 1000,
     ) -> None:
         self.speed = speed
+        self.paid_per_second = paid_per_second
         self.jitter = RATE_LIMIT_JITTER  # real seconds: transport jitter is not compressed
         self.global_per_second = global_per_second
         self.per_chat_per_second = per_chat_per_second
@@ -427,6 +432,9 @@ class _RateLimiter:
     def reset(self) -> None:
         self._global = _TokenBucket(
             self.global_per_second, self.global_per_second * self.speed, 0.0, self.jitter
+        )
+        self._paid = _TokenBucket(
+            self.paid_per_second, self.paid_per_second * self.speed, 0.0, self.jitter
         )
         self._chats: dict[int, _TokenBucket] = {}
 
@@ -443,13 +451,17 @@ class _RateLimiter:
             self._chats[chat_id] = bucket
         return bucket
 
-    def acquire(self, chat_id: int, now: float) -> int | None:
-        """Record one send to ``chat_id`` and return None, or return retry_after seconds."""
+    def acquire(self, chat_id: int, now: float, paid: bool = False) -> int | None:
+        """Record one send to ``chat_id`` and return None, or return retry_after seconds.
+
+        A paid broadcast draws on the paid bucket (1,000 a second) instead of the overall one.
+        """
         chat = self._chat_bucket(chat_id, now)
-        wait = max(self._global.wait(now), chat.wait(now))
+        overall = self._paid if paid else self._global
+        wait = max(overall.wait(now), chat.wait(now))
         if wait > 0:
             return max(1, math.ceil(wait)) if math.isfinite(wait) else 3600
-        self._global.take()
+        overall.take()
         chat.take()
         return None
 
@@ -476,8 +488,10 @@ class FakeTelegram:
         per_group_per_minute: float = 20,
         chat_burst: int = 3,
         speed: float = 1.0,
+        paid_per_second: float = 1000,
     ) -> None:
-        """``speed``: multiply every rate limit by this (a benchmark compressed in time)."""
+        """``speed``: multiply every rate limit by this (a benchmark compressed in time);
+        ``paid_per_second``: the limit of sends with ``allow_paid_broadcast``."""
         self.token = token
         self.speed = speed
         bot_id = token.split(":", 1)[0]
@@ -503,7 +517,12 @@ class FakeTelegram:
         self._local = threading.local()
         self._cond = threading.Condition(self._lock)
         self._limiter = _RateLimiter(
-            global_per_second, per_chat_per_second, per_group_per_minute, chat_burst, speed
+            global_per_second,
+            per_chat_per_second,
+            per_group_per_minute,
+            chat_burst,
+            speed,
+            paid_per_second,
         )
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -615,6 +634,11 @@ class FakeTelegram:
             self._cond.notify_all()
 
     # -- helpers for tests -------------------------------------------------------------------
+
+    def paid_messages(self) -> list[dict[str, Any]]:
+        """Every message sent with ``allow_paid_broadcast`` (each one costs Stars), in order."""
+        with self._lock:
+            return [record for record in self.sent if record.get("paid")]
 
     def messages_to(self, chat_id: int) -> list[dict[str, Any]]:
         """Every message successfully sent to ``chat_id``, oldest first (edits applied)."""
@@ -883,8 +907,9 @@ class FakeTelegram:
         chat_id = self._chat_id(params)
         text, entities, parse_mode = _message_text(params)
         markup = _reply_markup(params.get("reply_markup"))
+        paid = params.get("allow_paid_broadcast") in (True, "true", "True", 1)
         with self._lock:
-            retry_after = self._limiter.acquire(chat_id, time.monotonic())
+            retry_after = self._limiter.acquire(chat_id, time.monotonic(), paid)
             if retry_after is not None:
                 self.rate_limited.append(
                     {"chat_id": chat_id, "retry_after": retry_after, "at": time.time()}
@@ -913,6 +938,7 @@ class FakeTelegram:
                 "at": time.time(),
                 "visible_text": text,
                 "reply_to": _reply_to(params),
+                "paid": paid,
             }
             self._messages[(chat_id, message_id)] = {"tg": message, "record": record}
             self.sent.append(record)
