@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from crawlers.items import Fetch
@@ -39,12 +40,22 @@ def stop_reactor() -> None:
         pool.stop()
 
 
+@dataclass
+class _InFlight:
+    """A target handed to the engine, waiting for its Fetch."""
+
+    target: Target
+    sink: Callable[[Fetch], None]
+    done: asyncio.Future[None]
+
+
 class WatchCrawler:
     """One Scrapy crawler whose spider stays open; each ``crawl`` hands it a round of targets.
 
     ``run`` keeps one for its whole life, so middlewares, extensions and connections are
-    built once and robots.txt is fetched once per its expiry, not once per round. Rounds run
-    one at a time; a round ends when every target has had its Fetch.
+    built once and robots.txt is fetched once per its expiry, not once per round. Rounds may
+    overlap: each waits only for its own targets, so a slow host (which has its own download
+    slot) holds only its own watches, and a watch still in flight is not fetched twice.
     """
 
     def __init__(
@@ -59,11 +70,8 @@ class WatchCrawler:
         self._crawler: Any = None
         self._task: asyncio.Task[None] | None = None
         self._opened: asyncio.Event | None = None
-        self._lock = asyncio.Lock()
-        self._pending: dict[str, Target] = {}
-        self._sink: Callable[[Fetch], None] | None = None
-        self._done: asyncio.Future[None] | None = None
-        self._offsite_before = 0
+        self._pending: dict[str, _InFlight] = {}
+        self._offsite_seen = 0
         self._closing = False
 
     def matches(self, user_agent: str, allowed_domains: Iterable[str]) -> bool:
@@ -97,40 +105,45 @@ class WatchCrawler:
             raise RuntimeError("the crawler stopped before its spider opened")
 
     async def crawl(self, targets: Iterable[Target], sink: Callable[[Fetch], None]) -> None:
-        """Fetch every target once; ``sink`` receives each Fetch as it arrives."""
-        targets = list(targets)
-        if not targets:
+        """Fetch every target once; ``sink`` receives each Fetch as it arrives.
+
+        A target whose watch is still in flight (from an earlier round) is skipped: its
+        answer goes to that round. Raises what ``sink`` raised, once the round is over.
+        """
+        if not self.running:
+            raise RuntimeError("the crawler is not running")
+        spider = self._crawler.spider
+        loop = asyncio.get_running_loop()
+        waits = []
+        for target in targets:
+            if target.watch in self._pending:
+                continue
+            waiting = _InFlight(target, sink, loop.create_future())
+            self._pending[target.watch] = waiting
+            waits.append(waiting.done)
+            self._crawler.engine.crawl(spider.request_for(target))
+        if not waits:
             return
-        async with self._lock:
-            if not self.running:
-                raise RuntimeError("the crawler is not running")
-            spider = self._crawler.spider
-            self._pending = {target.watch: target for target in targets}
-            self._sink = sink
-            self._done = asyncio.get_running_loop().create_future()
-            self._offsite_before = self._offsite()
-            for target in targets:
-                self._crawler.engine.crawl(spider.request_for(target))
-            try:
-                await self._done
-            finally:
-                self._pending, self._sink, self._done = {}, None, None
+        await asyncio.wait(waits)
+        for done in waits:
+            if not done.cancelled() and done.exception() is not None:
+                raise done.exception()  # type: ignore[misc]
 
     async def close(self) -> None:
-        """Close the spider and wait for the crawler to finish (in-flight fetches end first).
-
-        A round still running ends with the Fetches that arrived: targets never fetched get
-        none (closing is not their failure)."""
+        """Close the spider and wait for the crawler to finish (in-flight fetches end first);
+        rounds still waiting for a target the engine dropped end without its Fetch."""
         self._closing = True
         if self._crawler is not None and self.running:
             await self._crawler.stop_async()
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
-        if self._done is not None and not self._done.done():
-            self._done.set_result(None)
+        pending, self._pending = self._pending, {}
+        for waiting in pending.values():
+            if not waiting.done.done():
+                waiting.done.set_result(None)
 
     def in_flight(self) -> list[str]:
-        """The watches of the current round whose Fetch has not arrived yet."""
+        """The watches handed to the engine whose Fetch has not arrived yet."""
         return sorted(self._pending)
 
     def download_timeout(self) -> float:
@@ -148,28 +161,30 @@ class WatchCrawler:
         self._opened.set()
 
     def _hand_off(self, fetch: Fetch) -> None:
-        target = self._pending.pop(fetch.watch, None)
-        if target is None or self._sink is None:
+        waiting = self._pending.pop(fetch.watch, None)
+        if waiting is None:
             return
         try:
-            self._sink(fetch)
+            waiting.sink(fetch)
         except Exception as exc:
             # The sink turns every fault of one watch into that watch's failure; what it
             # raises (a database that cannot be used) ends the round, raised by ``crawl``.
-            if self._done is not None and not self._done.done():
-                self._done.set_exception(exc)
+            if not waiting.done.done():
+                waiting.done.set_exception(exc)
             return
-        self._finish_if_done()
+        if not waiting.done.done():
+            waiting.done.set_result(None)
 
     def _on_idle(self, spider: Any) -> None:
         from scrapy.exceptions import DontCloseSpider
 
-        if self._pending and self._sink is not None:
+        if self._pending:
             # Idle with targets unanswered: Scrapy dropped their requests without calling
             # the errback (a redirect to a domain outside allowed_domains); each watch must
             # still hear that its check failed.
-            offsite = self._offsite() > self._offsite_before
-            for target in list(self._pending.values()):
+            offsite = self._offsite() > self._offsite_seen
+            for waiting in list(self._pending.values()):
+                target = waiting.target
                 self._hand_off(
                     Fetch(
                         watch=target.watch,
@@ -182,12 +197,9 @@ class WatchCrawler:
                         else "the request was dropped before a response",
                     )
                 )
+        self._offsite_seen = self._offsite()
         if not self._closing:
             raise DontCloseSpider
-
-    def _finish_if_done(self) -> None:
-        if not self._pending and self._done is not None and not self._done.done():
-            self._done.set_result(None)
 
 
 async def crawl(

@@ -11,6 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 USER_AGENT = "ircc-watch/0.1 (+https://github.com/ircc-watch/ircc-watch)"
+MIN_WATCH_TIMEOUT = 5.0  # seconds: no watch gives up on a response sooner
+
+
+def watch_timeout(interval: float) -> float:
+    """How long one check of a watch may wait for its response: half its interval, at least
+    MIN_WATCH_TIMEOUT (the crawl's DOWNLOAD_TIMEOUT caps it). A host that answers slowly
+    then fails that watch's check in time instead of holding it past its next one."""
+    return max(MIN_WATCH_TIMEOUT, interval / 2)
 
 
 def crawl_settings(user_agent: str = USER_AGENT, **overrides: Any) -> dict[str, Any]:
@@ -30,6 +38,19 @@ def crawl_settings(user_agent: str = USER_AGENT, **overrides: Any) -> dict[str, 
         "RETRY_TIMES": 1,
         # 429 and 503 are not retried here: the scheduler waits for their Retry-After.
         "RETRY_HTTP_CODES": [500, 502, 504, 522, 524, 408],
+        # Scrapy's list without DownloadTimeoutError: a host too slow once is slow again at
+        # once; the next scheduled check is its retry (a retry doubled the hold on a slot).
+        "RETRY_EXCEPTIONS": [
+            "scrapy.exceptions.CannotResolveHostError",
+            "scrapy.exceptions.DownloadConnectionRefusedError",
+            "scrapy.exceptions.DownloadFailedError",
+            "scrapy.exceptions.ResponseDataLossError",
+            "twisted.internet.error.ConnectionDone",
+            "twisted.internet.error.ConnectError",
+            "twisted.internet.error.ConnectionLost",
+            "builtins.OSError",
+            "scrapy.core.downloader.handlers.http11.TunnelError",
+        ],
         "REDIRECT_ENABLED": True,
         "COOKIES_ENABLED": False,
         # Two watches may share a URL; dont_filter is not used because it would also

@@ -9,6 +9,7 @@ import sqlite_utils
 
 from crawlers.items import Fetch
 from crawlers.runner import WatchCrawler, crawl
+from crawlers.settings import watch_timeout
 from crawlers.spiders.watches import Target
 from ircc_watch.pipeline import Outcome, Pipeline
 from settings import Config, Watch
@@ -24,7 +25,10 @@ def targets_for(db: sqlite_utils.Database, chosen: Iterable[Watch]) -> list[Targ
         row = watch_rows.get(db, watch.name) or {}
         url = (row.get("followed_url") or watch.url) if watch.follow else watch.url
         validators = (row.get("etag"), row.get("last_modified"))
-        targets.append(Target(watch.name, url, *validators, watch.index, watch.pattern))
+        timeout = watch_timeout(watch.interval)
+        targets.append(
+            Target(watch.name, url, *validators, watch.index, watch.pattern, timeout=timeout)
+        )
     return targets
 
 
@@ -64,15 +68,20 @@ async def check(
     """
     handle = sink or pipeline.handle
     outcomes: list[Outcome] = []
+    # The fetch log and watch rows of the round's quiet checks go in one transaction. Rounds
+    # of the service's crawler overlap: each Fetch is handled with its own round's writes.
+    writes = RoundWrites(db)
 
     def collect(fetch: Fetch) -> None:
-        outcome = handle(fetch)
+        pipeline.round = writes
+        try:
+            outcome = handle(fetch)
+        finally:
+            pipeline.round = None
         if outcome is not None:
             outcomes.append(outcome)
 
     targets = targets_for(db, list(chosen))
-    # The fetch log and watch rows of the round's quiet checks go in one transaction.
-    pipeline.round = writes = RoundWrites(db)
     try:
         if crawler is not None:
             await crawler.crawl(targets, collect)
@@ -85,6 +94,5 @@ async def check(
                 overrides=crawl_overrides,
             )
     finally:
-        pipeline.round = None
         writes.flush()
     return outcomes

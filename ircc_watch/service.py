@@ -297,6 +297,9 @@ class Service:
         self.wake.set()
 
     async def _crawl_loop(self) -> None:
+        """Start a round for the watches due; rounds overlap, so a slow host's watch (in
+        flight until its timeout) never holds the other watches past their interval."""
+        rounds: set[asyncio.Task[None]] = set()
         try:
             while not self.stopping.is_set():
                 await self.wake.wait()
@@ -304,20 +307,38 @@ class Service:
                 if self.stopping.is_set():
                     return
                 names, self.due = self.due, set()
-                try:
-                    await self.check_now(sorted(names))
-                except sqlite3.DatabaseError as exc:  # no watch can work: stop, exit 2
-                    log.error("%s Stopping.", database_message(self.config.settings.database, exc))
-                    self.fatal = USAGE
-                    self.stopping.set()
-                    return
-                except Exception:  # one bad round must not stop every later check
-                    log.exception("check of %s failed", ", ".join(sorted(names)))
+                task = asyncio.create_task(self._round(sorted(names)), name="round")
+                rounds.add(task)
+                task.add_done_callback(rounds.discard)
         finally:
-            async with self.crawl_lock:
-                if self.crawler is not None:
-                    await self.crawler.close()
-                    self.crawler = None
+            try:
+                if rounds:
+                    await asyncio.wait(rounds)  # the shutdown's grace covers them
+            finally:
+                for task in rounds:
+                    task.cancel()
+                await self._close_crawler()
+
+    async def _close_crawler(self) -> None:
+        async with self.crawl_lock:
+            if self.crawler is not None:
+                await self.crawler.close()
+                self.crawler = None
+
+    async def _round(self, names: list[str]) -> None:
+        try:
+            await self.check_now(names)
+        except sqlite3.DatabaseError as exc:  # no watch can work: stop, exit 2
+            log.error("%s Stopping.", database_message(self.config.settings.database, exc))
+            self.fatal = USAGE
+            self.stopping.set()
+            self.wake.set()
+        except Exception:  # one bad round must not stop every later check
+            log.exception("check of %s failed", ", ".join(names))
+
+    def in_flight(self) -> set[str]:
+        """The watches whose fetch is under way."""
+        return set(self.crawler.in_flight()) if self.crawler is not None else set()
 
     async def _open_crawler(self) -> WatchCrawler:
         """The service's one crawler, opened on first use and again only if it stopped or a
@@ -338,10 +359,13 @@ class Service:
         """Fetch the named watches now (skipping paused and backed-off ones unless forced)."""
         chosen = []
         now = time.monotonic()
+        busy = self.in_flight()
         for name in names:
             try:
                 watch = self.config.watch(name)
             except KeyError:
+                continue
+            if name in busy:  # its fetch under way is this check
                 continue
             row = watch_rows.get(self.db, name) or {}
             if row.get("paused") or now < self.not_before.get(name, 0):
@@ -352,15 +376,10 @@ class Service:
         async with self.crawl_lock:
             if self.stopping.is_set() and self.crawler is None:
                 return []
-            outcomes = await check(
-                self.db,
-                self.config,
-                self.pipeline,
-                chosen,
-                sink=self._sink,
-                crawler=await self._open_crawler(),
-            )
-        return outcomes
+            crawler = await self._open_crawler()
+        return await check(
+            self.db, self.config, self.pipeline, chosen, sink=self._sink, crawler=crawler
+        )
 
     def _sink(self, fetch: Fetch) -> Outcome | None:
         if self.closing:
@@ -540,6 +559,8 @@ class AdminActions:
         except KeyError:
             return f"No watch named {name}."
         self.service.not_before.pop(name, None)
+        if name in self.service.in_flight():
+            return f"{name} is being checked right now; /status shows how it went."
         outcomes = await self.service.check_now([name])
         if not outcomes:
             return f"{name} is paused; /resume {name} first."

@@ -40,6 +40,7 @@ class Target:
     # the newest of them (by the year in its address) is fetched instead of ``url``.
     index: str | None = None
     pattern: str | None = None
+    timeout: float | None = None  # seconds; at most the crawl's DOWNLOAD_TIMEOUT
 
 
 class WatchSpider(scrapy.Spider):
@@ -71,11 +72,12 @@ class WatchSpider(scrapy.Spider):
         """The request that starts one target: its index when it follows the newest page,
         else the conditional GET of its page."""
         if target.index and target.pattern:
+            meta = {"watch": target.watch, "target": target, "started": time.monotonic()}
             return scrapy.Request(
                 target.index,
                 callback=self.parse_index,
                 errback=self.index_failed,
-                meta={"watch": target.watch, "target": target, "started": time.monotonic()},
+                meta=meta | self._timeout(target),
             )
         return self.page_request(target)
 
@@ -87,7 +89,7 @@ class WatchSpider(scrapy.Spider):
         if newest is None or newest == target.url:
             yield self.page_request(target)
         else:
-            yield self.page_request(Target(target.watch, newest))
+            yield self.page_request(Target(target.watch, newest, timeout=target.timeout))
 
     def index_failed(self, failure: Failure) -> Iterable[scrapy.Request]:
         """An index that cannot be read leaves the watch on its current page."""
@@ -100,13 +102,21 @@ class WatchSpider(scrapy.Spider):
             headers["If-None-Match"] = target.etag
         if target.last_modified:
             headers["If-Modified-Since"] = target.last_modified
+        meta = {"watch": target.watch, "started": time.monotonic()} | self._timeout(target)
         return scrapy.Request(
             target.url,
             headers=headers,
             callback=self.parse,
             errback=self.failed,
-            meta={"watch": target.watch, "started": time.monotonic()},
+            meta=meta,
         )
+
+    def _timeout(self, target: Target) -> dict[str, float]:
+        """The request's own download timeout: the target's, capped by the crawl's."""
+        if target.timeout is None:
+            return {}
+        ceiling = self.settings.getfloat("DOWNLOAD_TIMEOUT") if self.settings else 0.0
+        return {"download_timeout": min(target.timeout, ceiling or target.timeout)}
 
     def parse(self, response: scrapy.http.Response) -> Iterable[Fetch]:
         meta = response.meta
