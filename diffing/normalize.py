@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import unescape
+from typing import Any
 
 import soupsieve
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -20,6 +21,7 @@ from diffing.headings import pseudo_level
 from diffing.region import LABELS, LEGACY, locate
 from diffing.stamps import is_date_stamp
 from diffing.textutil import decode, squash
+from diffing.twins import twin_links
 from diffing.version import NORMALIZER_VERSION  # noqa: F401 (re-exported: its home before)
 
 # Noise inside a content region, matched in one walk of the tree (the selectors
@@ -86,6 +88,7 @@ class Region:
     modified: str | None
     lang: str | None
     rule: str = "gcweb-main"
+    twins: dict[str, str] = field(default_factory=dict)  # see diffing.twins
 
 
 def looks_like_error_page(text: str) -> str | None:
@@ -164,7 +167,12 @@ def find_region(html: str, selector: str | None = None, rule: str | None = None)
         )
         modified = squash(time_tag.get_text()) if time_tag else None
     return Region(
-        root=root, title=_head_title(head), modified=modified, lang=_html_lang(head), rule=used
+        root=root,
+        title=_head_title(head),
+        modified=modified,
+        lang=_html_lang(head),
+        rule=used,
+        twins=twin_links(head),
     )
 
 
@@ -389,7 +397,7 @@ def read_region(body: bytes, selector: str | None = None, rule: str | None = Non
     return region
 
 
-def region_meta(region: Region) -> dict[str, str | None]:
+def region_meta(region: Region) -> dict[str, Any]:
     """The facts a Document keeps about its page: title, date modified, language, region rule.
 
     ``region`` is the rule the pipeline hands back on the next fetch, so that the region
@@ -400,4 +408,5 @@ def region_meta(region: Region) -> dict[str, str | None]:
         "modified": region.modified,
         "lang": region.lang,
         "region": region.rule,
+        "twins": region.twins,
     }

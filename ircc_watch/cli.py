@@ -19,6 +19,7 @@ from typing import Any
 from ircc_watch import exits
 from ircc_watch.redact import install as install_redaction
 from ircc_watch.redact import protect_config
+from ircc_watch.twinning import with_found_twins, with_twins_on_disk
 from settings import Config, ConfigError, load_config
 from storage.lock import DatabaseLock, Locked
 
@@ -135,6 +136,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{args.config}: OK, {len(config.watches)} watches, topics: "
             f"{', '.join(config.topics())}"
         )
+        try:
+            running = with_twins_on_disk(config)
+        except sqlite3.DatabaseError:
+            running = config
+        for line in twin_lines(config, running):
+            print(line)
         return 0
     handler = COMMANDS[args.command]
     database = config.settings.database if config is not None else Path(args.db)
@@ -145,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise exits.UserError(problem)
         if lock is not None:
             lock.acquire()
-        code = handler(args, config)
+        code = handler(args, with_twins_on_disk(config) if config is not None else None)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
         return code
     except Locked as exc:
@@ -307,7 +314,9 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
         return 2
     chosen = [w for w in config.watches if not args.names or w.name in args.names]
     db = open_database(config)
-    pipeline = Pipeline(db, config, recipients=lambda change: recipients_for(db, config, change))
+    pipeline = Pipeline(
+        db, config, recipients=lambda change: recipients_for(db, pipeline.config, change)
+    )
     interrupts = Interrupts()
     outcomes, sent = asyncio.run(
         _run_check(db, config, pipeline, chosen, crawl_overrides_from_env(), interrupts)
@@ -409,6 +418,17 @@ async def _run_check(db, config, pipeline, chosen, overrides, interrupts):
         await crawler.start()
         try:
             outcomes = await check(db, config, pipeline, chosen, crawler=crawler)
+            # A baseline that found its page's twin: the twin is watched from now on, and its
+            # own baseline taken in this same run.
+            grown = with_found_twins(config, db)
+            names = {watch.name for watch in chosen}
+            twins = [w for w in grown.watches if w.twin_of in names and w not in config.watches]
+            if twins and not interrupts.count:
+                from storage import watches
+
+                watches.sync(db, grown.watches)
+                pipeline.config = grown
+                outcomes += await check(db, grown, pipeline, twins, crawler=crawler)
         finally:
             await crawler.close()
         if interrupts.count or not (config.telegram and config.telegram.token()):
@@ -579,6 +599,28 @@ def cmd_decide(args: argparse.Namespace, config: Config) -> int:
     return 0 if decision.ok else 1
 
 
+LANG_NAMES = {"en": "English", "fr": "French"}
+
+
+def twin_lines(config: Config, running: Config) -> list[str]:
+    """Per watch whose page names its twin: the twin watched, or that it is looked for."""
+    from settings.twins import TWIN_KINDS, twin_of
+
+    lines = []
+    for watch in config.watches:
+        if watch.kind not in TWIN_KINDS:
+            continue
+        other = LANG_NAMES["fr" if watch.lang == "en" else "en"]
+        twin = twin_of(running, watch.name)
+        if not watch.twin:
+            lines.append(f"  {watch.name}: twin = false, its {other} twin is not watched")
+        elif twin is not None and twin.twin_of == watch.name:
+            lines.append(f"  {watch.name}: {other} twin watched as {twin.name} ({twin.url})")
+        elif twin is None:
+            lines.append(f"  {watch.name}: its {other} twin is looked for at its first check")
+    return lines
+
+
 def cmd_watches(args: argparse.Namespace, config: Config | None) -> int:
     from storage import watches
 
@@ -601,6 +643,10 @@ def cmd_watches(args: argparse.Namespace, config: Config | None) -> int:
     telegram = health_line(db)
     if telegram is not None:
         print(telegram)
+    for watch in config.watches if config is not None else ():
+        if watch.twin_of:
+            other = LANG_NAMES.get(watch.lang, watch.lang)
+            print(f"{watch.name}: the {other} twin of {watch.twin_of}, named by its page")
     return 0
 
 

@@ -327,9 +327,15 @@ class Pipeline:
         touched = set(diff.added) | set(diff.changed) | set(diff.returned)
         found = classify(watch_info(watch), diff)
         renamed = {change.data.get("renamed_from") for change in found} - {None}
+        # A section renamed: its old heading, told as renamed, is not a removal to announce.
+        renamed |= {e.get("renamed_from") for c in found for e in c.data.get("edits") or []}
         return Comparison(
             found=found,
-            settled=[key for key, r in diff.removed.items() if r.get("name") in renamed]
+            settled=[
+                key
+                for key, r in diff.removed.items()
+                if (r.get("name") or r.get("section")) in renamed - {None}
+            ]
             + diff.rekeyed,
             diff_text=diff.unified,
             updated={key: document.records[key] for key in touched},

@@ -39,7 +39,9 @@ from ircc_watch.checking import check
 from ircc_watch.exits import USAGE, UserError, database_message, port_busy_message
 from ircc_watch.pipeline import Outcome, Pipeline
 from ircc_watch.redact import protect_config
+from ircc_watch.twinning import with_found_twins
 from settings import Config, ConfigError, load_config
+from settings.twins import twin_of
 from storage import retention
 from storage import watches as watch_rows
 from storage.db import open_db
@@ -69,6 +71,7 @@ class Service:
         self.db_override = db_override
         self.crawl_overrides = crawl_overrides
         self.db = open_db(config.settings.database)
+        config = self.config = with_found_twins(config, self.db)
         watch_rows.sync(self.db, config.watches)
         self.pipeline = Pipeline(self.db, config, recipients=self._recipients)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
@@ -403,6 +406,8 @@ class Service:
                 log.info("backing off %s for %.0f s", watch.name, wait)
         else:
             self.not_before.pop(watch.name, None)
+        if outcome.outcome == "baseline" and watch.twin and not watch.twin_of:
+            self._adopt(with_found_twins(self.config, self.db))
         for change in outcome.changes:
             log.info("change %s: [%s] %s", change["watch"], change["kind"], change["title"])
         if outcome.changes and self.delivery is not None:
@@ -417,24 +422,33 @@ class Service:
             log.error("config reload refused, keeping the running config:\n%s", exc)
             return f"Reload refused, the running config is kept:\n{exc}"
         protect_config(config)
-        self.config = config
-        self.pipeline.config = config
-        watch_rows.sync(self.db, config.watches)
-        self._schedule_all()
+        config = with_found_twins(config, self.db)
+        self._adopt(config)
         job = self.scheduler.get_job(RETENTION_JOB)
         if job is not None and job.trigger.interval.total_seconds() != retention_period(
             config.settings
         ):
             self._schedule_retention()
+        await self._reload_review()
+        log.warning("config reloaded: %d watches", len(config.watches))
+        return f"Config reloaded: {len(config.watches)} watches."
+
+    def _adopt(self, config: Config) -> None:
+        """Run with ``config`` from now on: its watches synced and scheduled (a twin found at a
+        baseline is checked within seconds), every part reading it."""
+        if config is self.config and self.scheduler.get_jobs():
+            return
+        self.config = config
+        self.pipeline.config = config
+        watch_rows.sync(self.db, config.watches)
+        if self.scheduler.running:
+            self._schedule_all()
         if self.delivery is not None:
             self.delivery.config = config
         if self.application is not None:
             from notifier.bot import update_config
 
             update_config(self.application, config)
-        await self._reload_review()
-        log.warning("config reloaded: %d watches", len(config.watches))
-        return f"Config reloaded: {len(config.watches)} watches."
 
     async def _start_bot(self) -> asyncio.Task[Any] | None:
         """Without a token, alerts go to the log. With one, start the bot in a task that
@@ -585,10 +599,12 @@ class AdminActions:
             state = watch_rows.state(row)
             if state == "failing":
                 state += f" x{row['consecutive_failures']}"
+            twin = twin_of(self.service.config, row["name"])
             lines.append(
                 f"{row['name']}: {state}, last check {row['last_checked_at'] or '-'}, "
                 f"last change {row['last_change_at'] or '-'}"
                 + (f", error: {row['last_error']}" if row["last_error"] else "")
+                + (f", twin of {twin.name}" if twin is not None and not twin.twin_of else "")
             )
         telegram = health_line(self.service.db)
         if telegram is not None:

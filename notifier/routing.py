@@ -4,9 +4,12 @@ channels and subscribers their topics (channels first: one post reaches every re
 Called by the pipeline inside its transaction, so it only reads, with short synchronous queries.
 
 Languages: the same information is often watched in both languages (the English and French
-rounds feeds). A subscriber gets a change from a watch in their own language, or from a watch
-that has no counterpart (same topic and kind) in their language; so a French subscriber gets
-each draw once, from the French feed, and still hears about English-only pages.
+rounds feeds, a page and its twin). A subscriber gets a change from a watch in their own
+language, or from a watch that has no counterpart in their language: its twin (settings.twins)
+for a page, else a watch of the same topic and kind; so a French subscriber gets each draw
+once, from the French feed, a page's change from its French twin when that changes (IRCC
+often publishes French later: never the English change first and the French one again), and
+still hears about English-only pages.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from notifier import datakinds
 from notifier.drawtypes import DRAW_TYPES, draw_type
 from notifier.i18n import draw_type_label, t
 from settings import Config, topic_family
+from settings.twins import twin_of
 from storage import records, subscribers
 
 Recipient = tuple[int | str, str, str]
@@ -70,8 +74,15 @@ def in_language(config: Config, watch_name: str, lang: str) -> bool:
         return True
     if watch.lang == lang:
         return True
+    twin = twin_of(config, watch_name)
+    if twin is not None:
+        return twin.lang != lang
     return not any(
-        w.lang == lang and w.topic == watch.topic and w.kind == watch.kind for w in config.watches
+        w.lang == lang
+        and w.topic == watch.topic
+        and w.kind == watch.kind
+        and twin_of(config, w.name) is None
+        for w in config.watches
     )
 
 

@@ -86,6 +86,10 @@ class Watch:
     follow: str | None = None
     index: str | None = None
     pattern: str | None = None
+    # Watch the page's twin in the other official language too, once its baseline names it
+    # (settings.twins); ``twin_of`` names the configured watch a found twin belongs to.
+    twin: bool = True
+    twin_of: str | None = None
 
 
 @dataclass(frozen=True)

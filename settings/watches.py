@@ -26,6 +26,7 @@ WATCH_KEYS = (
     "records",
     "selector",
     "topic",
+    "twin",
     "url",
 )
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
@@ -169,10 +170,30 @@ def _watch(checker: Checker, block: dict[str, Any], index: int, settings: Settin
             )
     records, key = _json_keys(checker, block, path, where, kind)
     follow, index, pattern = _follow(checker, block, path, where, settings, url)
+    twin = block.get("twin", True)
+    if not isinstance(twin, bool):
+        checker.error(
+            (*path, "twin"),
+            f"{where} twin",
+            f"must be true or false, got {show(twin)}",
+            "write twin = false to watch this page in its own language only",
+        )
     if len(checker.errors) > errors or not isinstance(name, str) or url is None:
         return None
     return Watch(
-        name, url, kind, topic, lang, interval, selector, records, key, follow, index, pattern
+        name,
+        url,
+        kind,
+        topic,
+        lang,
+        interval,
+        selector,
+        records,
+        key,
+        follow,
+        index,
+        pattern,
+        twin=twin,
     )
 
 

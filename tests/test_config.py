@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 EE_URL = "https://www.canada.ca/content/dam/ircc/documents/json/ee_rounds_123_en.json"
 INTERVAL_FIX = 'Fix: write a number and a unit, such as "30s", "10m", "1h" or "1d".'
 WATCH_KEYS = (
-    "follow, index, interval, key, kind, lang, name, pattern, records, selector, topic, url"
+    "follow, index, interval, key, kind, lang, name, pattern, records, selector, topic, twin, url"
 )
 
 

@@ -110,7 +110,9 @@ def test_saskatchewan_real_draws_are_told_with_no_selector(replay):
         )
     ]
     assert draw[0]["title"] == "Entrepreneur EOI Selection Results on July 18, 2018: 4 rows added"
-    assert len(rows) == 30  # with the renamed "Selecting Candidates" section's rule change
+    # The renamed "Selecting Candidates" section: its rule change told, its old heading never
+    # announced removed.
+    assert len(rows) == 29
     occupations = replay.folder(SK / "occupations-in-demand", watch="sinp-occupations")
     assert len(occupations) == 10
 

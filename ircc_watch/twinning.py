@@ -1,0 +1,51 @@
+"""The config as it runs: the configured watches plus the twins their baselines found.
+
+Each HTML watch's newest snapshot keeps the addresses its page names for its language versions
+(``Document.meta["twins"]``); :func:`settings.twins.with_twins` turns them into watches.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from settings import Config
+from settings.twins import TWIN_KINDS, with_twins
+from storage import snapshots
+
+
+def found_twins(db: sqlite_utils.Database, config: Config) -> dict[str, dict[str, str]]:
+    """Watch name → {lang: address} as its newest snapshot's page names its versions."""
+    found: dict[str, dict[str, str]] = {}
+    for watch in config.watches:
+        if not watch.twin or watch.kind not in TWIN_KINDS:
+            continue
+        snapshot = snapshots.latest(db, watch.name)
+        if snapshot is None:
+            continue
+        meta: dict[str, Any] = json.loads(snapshots.document_json(snapshot)).get("meta") or {}
+        if isinstance(meta.get("twins"), dict):
+            found[watch.name] = meta["twins"]
+    return found
+
+
+def with_found_twins(config: Config, db: sqlite_utils.Database) -> Config:
+    """``config`` with every twin already found (see :mod:`settings.twins`)."""
+    return with_twins(config, found_twins(db, config))
+
+
+def with_twins_on_disk(config: Config) -> Config:
+    """``with_found_twins`` for a command that may run before any database exists (none: the
+    configured watches only, nothing created)."""
+    if not Path(config.settings.database).exists():
+        return config
+    from storage.db import open_db
+
+    db = open_db(config.settings.database)
+    try:
+        return with_found_twins(config, db)
+    finally:
+        db.close()
