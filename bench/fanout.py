@@ -11,6 +11,10 @@ so "% of the allowed rate" compares like with like; at --speed 1 it is Telegram'
     python bench/fanout.py                      # 10,000 subscribers + 5 channels, speed 4
     python bench/fanout.py --subscribers 2000 --speed 2
 
+A third scenario sends the same draw with ``[telegram] paid_broadcast`` on: subscribers' new
+draws go out with ``allow_paid_broadcast`` (Telegram's 1,000 messages a second, paid in Stars).
+It runs at Telegram's real pace (speed 1): PTB's limiter for paid broadcasts is not scaled.
+
 ``run(...) -> dict`` returns the figures (every key contains "fanout") for bench/run.py.
 """
 
@@ -55,7 +59,7 @@ FIRST_CHAT = 10_000_000
 GLOBAL_RATE = 30.0  # Telegram's broadcast limit, messages per second
 
 
-def _config(folder: Path, base_url: str, channels: int) -> Any:
+def _config(folder: Path, base_url: str, channels: int, paid: bool = False) -> Any:
     lines = [
         "[settings]",
         'database = "fanout.db"',
@@ -64,6 +68,7 @@ def _config(folder: Path, base_url: str, channels: int) -> Any:
         "[telegram]",
         "admins = [42]",
         f'base_url = "{base_url}"',
+        *(["paid_broadcast = true", "paid_broadcast_daily_cap = 100000"] if paid else []),
         "",
         "[[watch]]",
         'name = "ee-rounds"',
@@ -181,12 +186,15 @@ async def _drain(delivery: Delivery, db: Any, timeout: float) -> None:
     await task
 
 
-async def _one_change(folder: Path, subscribers: int, channels: int, speed: float) -> dict:
-    """One new draw to every subscriber and channel; how fast, how many 429s, how long."""
+async def _one_change(
+    folder: Path, subscribers: int, channels: int, speed: float, paid: bool = False
+) -> dict:
+    """One new draw to every subscriber and channel; how fast, how many 429s, how long.
+    ``paid``: with [telegram] paid_broadcast on (keys then start with "fanout_paid_")."""
     with fake_server(speed) as fake:
         for index in range(channels):
             fake.add_channel(f"@bench_channel_{index}", -1_001_000_000_000 - index)
-        config = _config(folder, fake.base_url, channels)
+        config = _config(folder, fake.base_url, channels, paid)
         db = open_db(config.settings.database)
         watches.sync(db, config.watches)
         _subscribe(db, subscribers, "express-entry")
@@ -206,6 +214,7 @@ async def _one_change(folder: Path, subscribers: int, channels: int, speed: floa
             )
             start = time.time()
             await _drain(delivery, db, timeout=3 * queued / (GLOBAL_RATE * speed) + 60)
+            done = time.time()
         messages = fake.sent
         rate_limited = fake.rate_limited
         sent = sorted(m["at"] for m in messages)
@@ -216,6 +225,19 @@ async def _one_change(folder: Path, subscribers: int, channels: int, speed: floa
         span = sent[-1] - sent[0] if len(sent) > 1 else 0.0
         rate = (len(sent) - 1) / span if span else 0.0
         allowed = GLOBAL_RATE * speed
+        if paid:
+            return {
+                "fanout_paid_recipients": queued,
+                "fanout_paid_messages": len(sent),
+                "fanout_paid_sent_as_paid": sum(1 for m in messages if m.get("paid")),
+                "fanout_paid_messages_per_s_sustained": round(rate, 1),
+                "fanout_paid_429s": len(rate_limited),
+                "fanout_paid_left_unhandled": queued - counts.get("sent", 0),
+                "fanout_paid_duplicates": len(sent) - len({m["chat_id"] for m in messages}),
+                "fanout_paid_last_subscriber_s": round(max(subscriber_at) - start, 1),
+                "fanout_paid_drained_s": round(done - start, 1),
+                "fanout_paid_speed": speed,
+            }
         return {
             "fanout_recipients": queued,
             "fanout_messages": len(sent),
@@ -313,13 +335,19 @@ def run(
     speed: float = 4.0,
     digest_subscribers: int = 10_000,
     changes_per_day: int = 12,
+    paid_subscribers: int = 10_000,
 ) -> dict:
-    """Both scenarios; every key of the result contains "fanout"."""
+    """Every scenario; every key of the result contains "fanout"."""
     logging.getLogger("ircc_watch").setLevel(logging.ERROR)
     figures: dict[str, Any] = {"fanout_speed": speed}
     if subscribers:
         with tempfile.TemporaryDirectory() as one:
             figures |= asyncio.run(_one_change(Path(one), subscribers, channels, speed))
+    if paid_subscribers:
+        with tempfile.TemporaryDirectory() as three:
+            figures |= asyncio.run(
+                _one_change(Path(three), paid_subscribers, channels, 1.0, paid=True)
+            )
     if digest_subscribers:
         with tempfile.TemporaryDirectory() as two:
             figures |= asyncio.run(
@@ -335,6 +363,7 @@ def main() -> None:
     parser.add_argument("--speed", type=float, default=4.0, help="time-compression factor")
     parser.add_argument("--digest-subscribers", type=int, default=10_000)
     parser.add_argument("--changes-per-day", type=int, default=12)
+    parser.add_argument("--paid-subscribers", type=int, default=10_000)
     args = parser.parse_args()
     figures = run(
         args.subscribers,
@@ -342,6 +371,7 @@ def main() -> None:
         args.speed,
         args.digest_subscribers,
         args.changes_per_day,
+        args.paid_subscribers,
     )
     width = max(len(key) for key in figures)
     for key, value in figures.items():

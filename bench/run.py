@@ -108,7 +108,7 @@ def helper_module(name: str, quick: bool) -> dict[str, Any]:
     if "quick" in parameters:
         return module.run(quick=quick)
     if quick and "subscribers" in parameters:  # bench/fanout.py: a small fan-out only
-        return module.run(subscribers=500, digest_subscribers=0)
+        return module.run(subscribers=500, digest_subscribers=0, paid_subscribers=500)
     if quick and "samples" in parameters:  # bench/schedule.py: fewer draws measured
         return module.run(samples=2)
     return module.run()
