@@ -117,6 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("forget", "delete the whole history of a watch removed from the config")
     p.add_argument("name", metavar="NAME", help="the removed watch (see `watches`)")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    p = command("chart", "draw a chart of the stored history (PNG or SVG, by --out's suffix)")
+    p.add_argument(
+        "what", nargs="*", help="nothing (cut-offs), pool, ptime PROGRAM or iec COUNTRY CATEGORY"
+    )
+    p.add_argument("--out", type=Path, required=True, help="the file to write (.png or .svg)")
+    p.add_argument("--lang", choices=("en", "fr"), default="en", help="default: en")
+    p.add_argument("--score", type=int, help="a CRS score drawn as a line (cut-offs chart)")
     return parser
 
 
@@ -534,6 +542,24 @@ def cmd_changes(args: argparse.Namespace, config: Config | None) -> int:
     return 0
 
 
+def cmd_chart(args: argparse.Namespace, config: Config | None) -> int:
+    """Draw one of the bot's charts into a file and print its caption (the text alternative)."""
+    from charts.pick import Refusal, choose
+
+    if config is None:
+        raise exits.UserError("chart needs the config file: its watches name what to draw")
+    fmt = args.out.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise exits.UserError(f"--out must end in .png or .svg, got {args.out.name}")
+    chart = choose(open_database(config), config.watches, args.what, args.lang, args.score)
+    if isinstance(chart, Refusal):
+        words = " ".join(args.what) or "(cut-offs)"
+        raise exits.UserError(f"no chart for {words}: {chart.reason} {chart.text}".rstrip())
+    args.out.write_bytes(chart.render(fmt))
+    print(chart.caption)
+    return 0
+
+
 def cmd_show(args: argparse.Namespace, config: Config | None) -> int:
     from storage import changes, reviews
 
@@ -742,6 +768,7 @@ COMMANDS = {
     "release": cmd_decide,
     "discard": cmd_decide,
     "watches": cmd_watches,
+    "chart": cmd_chart,
     "vacuum": cmd_vacuum,
     "forget": cmd_forget,
     "run": cmd_run,

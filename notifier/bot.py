@@ -59,6 +59,7 @@ COMMAND_MODULES = [
     "notifier.cmd_hold",
     "notifier.cmd_ptime",
     "notifier.cmd_pool",
+    "notifier.cmd_chart",
 ]
 _CORE = "ircc_watch.core"
 _GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)

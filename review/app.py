@@ -16,6 +16,7 @@ against it.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import re
@@ -27,7 +28,7 @@ import sqlite_utils
 from aiohttp import web
 
 from notifier.decisions import decide
-from review import auth, feed, holds, pages
+from review import auth, charts, feed, holds, pages
 from review.accesslog import AccessLog
 from review.filters import Filters
 from settings import Config, ReviewSettings, TelegramSettings
@@ -117,6 +118,7 @@ def create_app(
         [
             web.get("/", changes_list),
             web.get(r"/changes/{id:[0-9]{1,18}}", change_detail),
+            web.get(r"/charts/{watch}/{name:cutoffs|pool|ptime|iec}.svg", chart_svg),
             web.post(r"/changes/{id:[0-9]{1,18}}/review", review_change),
             web.get("/feed.atom", atom_feed),
             web.get("/login", login_page),
@@ -326,6 +328,7 @@ async def changes_list(request: web.Request) -> web.Response:
         prefix=prefix,
         page_size=PAGE_SIZE,
         viewer=_viewer(request),
+        charts=_charts(db, filters.watch, prefix) if filters.watch else "",
     )
     return _html(html)
 
@@ -355,8 +358,23 @@ async def change_detail(request: web.Request) -> web.Response:
         next_unreviewed=newest_unreviewed[0]["id"] if newest_unreviewed else None,
         full=request.query.get("context") == "all",
         hold=hold,
+        charts=_charts(db, change["watch"], prefix),
     )
     return _html(html)
+
+
+def _charts(db: sqlite_utils.Database, watch: str, prefix: str) -> str:
+    return charts.section(charts.charts_for(db, watch), watch, prefix)
+
+
+async def chart_svg(request: web.Request) -> web.Response:
+    """GET /charts/{watch}/{name}.svg — one of a watch's charts, drawn in a worker thread."""
+    db, name = request.app[DB], request.match_info["name"]
+    found = dict(charts.charts_for(db, request.match_info["watch"]))
+    if name not in found:
+        return _not_found(request)
+    svg = await asyncio.to_thread(found[name].render, "svg")
+    return web.Response(body=svg, content_type="image/svg+xml")
 
 
 async def decide_hold(request: web.Request) -> web.Response:

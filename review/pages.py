@@ -119,6 +119,8 @@ ol.reviews { padding-left: 1.25rem; }
 ol.reviews li { margin-bottom: .5rem; }
 .hint { color: var(--muted); font-size: .9rem; }
 details { margin-top: 1rem; }
+figure.chart { margin: 1rem 0; } figure.chart img { max-width: 100%; height: auto; }
+figure.chart figcaption { color: var(--muted); font-size: .9rem; }
 """
 
 ICON = (
@@ -178,8 +180,10 @@ def list_page(
     prefix: str,
     page_size: int,
     viewer: Viewer | None = None,
+    charts: str = "",
 ) -> str:
-    """The changes list with its filter form and paging links."""
+    """The changes list with its filter form and paging links; ``charts`` (review.charts) is
+    the markup of the charts of the one watch listed, shown after the list."""
     query = filters.query(paging=False)
     feed_href = f"{prefix}/feed.atom" + (f"?{query}" if query else "")
     body = [
@@ -207,6 +211,7 @@ def list_page(
         pager.append(f'<a href="{prefix}/{_q(older)}">Older changes</a>')
     if pager:
         body.append(f'<nav class="pager" aria-label="Pages">{"".join(pager)}</nav>')
+    body.append(charts)
     return layout("Changes", "".join(body), prefix=prefix, feed_href=feed_href, viewer=viewer)
 
 
@@ -221,6 +226,7 @@ def change_page(
     next_unreviewed: int | None,
     full: bool,
     hold: str = "",
+    charts: str = "",
 ) -> str:
     """One change: its facts, data, side-by-side diff, every review so far and the form.
 
@@ -251,6 +257,7 @@ def change_page(
     body.append('<h2 id="diff">What changed</h2>')
     body.append(_diff_section(change, before, after, prefix, full))
     body.append(hold)
+    body.append(charts)
     body.append(_review_section(change, history, prefix, viewer, next_unreviewed))
     return layout(f"#{cid} {change['title']}", "".join(body), prefix=prefix, viewer=viewer)
 

@@ -225,3 +225,10 @@ def document_json(row: dict[str, Any]) -> str:
 
 def count(db: sqlite_utils.Database, watch: str) -> int:
     return db.execute("SELECT COUNT(*) FROM snapshots WHERE watch = ?", [watch]).fetchone()[0]
+
+
+def history(db: sqlite_utils.Database, watch: str) -> list[tuple[str, str]]:
+    """(observed_at, Document JSON) of every snapshot of ``watch`` kept, oldest first: the
+    series charts draw (a processing time's values, an IEC pool's weeks)."""
+    rows = dict_rows(db, "SELECT * FROM snapshots WHERE watch = ? ORDER BY id", [watch])
+    return [(row["observed_at"], document_json(SnapshotRow(db, row))) for row in rows]

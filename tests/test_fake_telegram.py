@@ -111,7 +111,12 @@ async def test_json_form_and_multipart_bodies_are_accepted(fake: FakeTelegram) -
     assert form.status_code == multipart.status_code == query.status_code == 200
     assert [m["text"] for m in fake.messages_to(7)] == ["json", "123", "multi"]
     assert fake.messages_to(7)[0]["reply_markup"] == markup
-    assert fake.requests[2]["params"]["doc"] == {"filename": "a.txt", "size": 3, "content": "abc"}
+    assert fake.requests[2]["params"]["doc"] == {
+        "filename": "a.txt",
+        "size": 3,
+        "content": "abc",
+        "b64": "YWJj",  # the bytes as sent (sendPhoto reads the image from them)
+    }
 
 
 async def test_token_placeholder_in_base_url(fake: FakeTelegram) -> None:

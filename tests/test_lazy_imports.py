@@ -1,5 +1,7 @@
 """`check` and `config-check` load neither the bot nor the web stack when they do not use them:
-importing python-telegram-bot, aiohttp and tldextract was 44 % of an unchanged cron check."""
+importing python-telegram-bot, aiohttp and tldextract was 44 % of an unchanged cron check.
+matplotlib (about 0.3 s to import) is loaded by a chart only: neither `check` nor the bot's
+start, with every command module registered, imports it."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import pytest
 
 from tests.conftest import ROOT, write_config
 
-HEAVY = ("telegram", "aiohttp", "tldextract", "apscheduler", "review")
+HEAVY = ("telegram", "aiohttp", "tldextract", "apscheduler", "review", "matplotlib")
 PROBE = """
 import json, sys
 from ircc_watch.cli import main
@@ -84,3 +86,30 @@ def test_an_unchanged_check_imports_no_parser(tmp_path, site):
     # Same region, new bytes elsewhere (as canada.ca's Akamai script does on every fetch).
     site.set("/page.html", page.replace(b"<body>", b"<body><script>ak.t=2</script>"))
     assert parsers_loaded_by("--config", str(config), "check") == []
+
+
+BOT_PROBE = """
+import json, sys
+from settings import load_config
+from notifier.bot import build_application
+from storage.db import open_db
+config = load_config(sys.argv[1])
+app = build_application(config, open_db(config.settings.database), token="1:x", actions=None)
+commands = sorted(c for h in app.handlers[0] for c in getattr(h, "commands", ()))
+print(json.dumps({"loaded": "matplotlib" in sys.modules, "commands": commands}))
+"""
+
+
+def test_the_bot_starts_without_matplotlib(tmp_path):
+    config = write_config(tmp_path, [{"name": "page", "url": "https://www.canada.ca/en.html"}])
+    config.write_text(config.read_text() + "\n[telegram]\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", BOT_PROBE, str(config)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["loaded"] is False and "chart" in found["commands"]

@@ -9,7 +9,8 @@ rate limits (429 with ``retry_after``), blocked chats (403), HTML entity parsing
 4,096-character limit. Channels can be addressed by ``@username``
 (:meth:`FakeTelegram.add_channel`), a chat the bot was removed from answers 403
 (:meth:`FakeTelegram.kick`), group members have a status for getChatMember
-(:meth:`FakeTelegram.set_member`), and sendDocument keeps the file.
+(:meth:`FakeTelegram.set_member`), sendDocument keeps the file, and sendPhoto keeps
+the image within Telegram's photo limits (10 MB, 1,024-character caption).
 
 Rate limits (global ~30/s, 1/s per private chat, 20/min per group or channel) can be run
 faster by a time-scale factor ``speed``: every rate is multiplied by it, so a benchmark sees
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import email.parser
 import email.policy
@@ -52,6 +54,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
 MAX_TEXT_LENGTH = 4096
+PHOTO_MAX_BYTES = 10 * 1024 * 1024  # sendPhoto: a photo uploaded of at most 10 MB
+CAPTION_MAX = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 # A send that would be within the limits this many seconds later is accepted: requests paced
 # by the client reach the server with some jitter, and Telegram is not that exact either.
@@ -511,6 +515,7 @@ class FakeTelegram:
         self.callback_answers: list[dict[str, Any]] = []
         self.commands: list[dict[str, Any]] = []
         self.documents: list[dict[str, Any]] = []
+        self.photos: list[dict[str, Any]] = []
         self.rate_limited: list[dict[str, Any]] = []
 
         self._lock = threading.RLock()
@@ -539,6 +544,7 @@ class FakeTelegram:
                 "getUpdates": self._get_updates,
                 "sendMessage": self._send_message,
                 "sendDocument": self._send_document,
+                "sendPhoto": self._send_photo,
                 "getChatMember": self._get_chat_member,
                 "editMessageText": self._edit_message_text,
                 "editMessageReplyMarkup": self._edit_message_reply_markup,
@@ -627,6 +633,7 @@ class FakeTelegram:
                 self.callback_answers,
                 self.commands,
                 self.documents,
+                self.photos,
                 self.rate_limited,
             ):
                 recorded.clear()
@@ -983,6 +990,70 @@ class FakeTelegram:
             )
             return json.loads(json.dumps(message))
 
+    def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
+        """sendPhoto with Telegram's limits: an uploaded PNG or JPEG of at most 10 MB, width and
+        height adding up to at most 10,000 px in a ratio of at most 20, a caption of at most
+        1,024 characters once its HTML is parsed. Photos are kept in :attr:`photos`."""
+        chat_id = self._chat_id(params)
+        photo = params.get("photo")
+        if not isinstance(photo, dict) or "b64" not in photo:
+            raise _ApiError(400, "Bad Request: there is no photo in the request")
+        data = base64.b64decode(photo["b64"])
+        if len(data) > PHOTO_MAX_BYTES:
+            raise _ApiError(400, "Bad Request: file is too big")
+        size = _image_size(data)
+        if size is None:
+            raise _ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        width, height = size
+        if width + height > 10_000 or max(width, height) > 20 * min(width, height):
+            raise _ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        raw_caption = str(params.get("caption") or "")
+        parse_mode = params.get("parse_mode")
+        caption = parse_html(raw_caption)[0] if parse_mode == "HTML" else raw_caption
+        if _utf16_len(caption) > CAPTION_MAX:
+            raise _ApiError(400, "Bad Request: message caption is too long")
+        with self._lock:
+            retry_after = self._limiter.acquire(chat_id, time.monotonic())
+            if retry_after is not None:
+                raise _ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+            message_id = self._new_message_id(chat_id)
+            message = {
+                "message_id": message_id,
+                "from": {
+                    key: self.bot_user[key] for key in ("id", "is_bot", "first_name", "username")
+                },
+                "chat": self._chat(chat_id),
+                "date": int(time.time()),
+                "photo": [
+                    {
+                        "file_id": f"photo{message_id}",
+                        "file_unique_id": f"uphoto{message_id}",
+                        "width": width,
+                        "height": height,
+                        "file_size": len(data),
+                    }
+                ],
+                "caption": caption,
+            }
+            self.photos.append(
+                {
+                    "chat_id": chat_id,
+                    "message_id": message_id,
+                    "data": data,
+                    "width": width,
+                    "height": height,
+                    "caption": raw_caption,
+                    "visible_caption": caption,
+                    "parse_mode": parse_mode,
+                }
+            )
+            return json.loads(json.dumps(message))
+
+    def photos_to(self, chat_id: int) -> list[dict[str, Any]]:
+        """Every photo sent to ``chat_id``, oldest first."""
+        with self._lock:
+            return [p for p in self.photos if p["chat_id"] == chat_id]
+
     def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat_id(params)
         user_id = _int_param(params, "user_id", 0)
@@ -1280,6 +1351,24 @@ def _coerce(name: str, value: str) -> Any:
         return value
 
 
+def _image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG or baseline/progressive JPEG, None for anything else."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    pos = 2
+    while pos + 9 < len(data):
+        if data[pos] != 0xFF:
+            return None
+        marker, length = data[pos + 1], int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if marker in (0xC0, 0xC1, 0xC2):
+            height = int.from_bytes(data[pos + 5 : pos + 7], "big")
+            return int.from_bytes(data[pos + 7 : pos + 9], "big"), height
+        pos += 2 + length
+    return None
+
+
 def _decode_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
     """Merge query-string and body parameters (JSON, form-encoded or multipart)."""
     params: dict[str, Any] = {k: _coerce(k, v) for k, v in parse_qsl(query, True)}
@@ -1307,6 +1396,7 @@ def _decode_params(query: str, content_type: str, body: bytes) -> dict[str, Any]
                     "filename": part.get_filename(),
                     "size": len(payload),
                     "content": payload.decode("utf-8", "replace"),
+                    "b64": base64.b64encode(payload).decode("ascii"),
                 }
             else:
                 charset = part.get_content_charset() or "utf-8"

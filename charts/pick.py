@@ -1,0 +1,128 @@
+"""Which chart a request asks for (``/chart``, ``/chart pool``, ``/chart ptime iec``,
+``/chart iec France wh``) and its figures, read from the newest snapshots and their history.
+
+Returns a :class:`charts.make.Chart` or a :class:`Refusal` naming what is wrong, so the bot,
+the review page and the command line answer the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import sqlite_utils
+
+from charts import make
+from diffing import ptime_names
+from diffing.datamessages import CATEGORIES, pool_name
+from diffing.document import Document
+from storage import snapshots
+
+ROUNDS, PTIME, IEC = "ee-rounds", "processing-times", "iec-pools"
+
+
+class WatchLike(Protocol):
+    name: str
+    kind: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why no chart: ``usage`` (words not understood), ``no_data`` (nothing stored yet),
+    ``unknown`` (no such program or pool); ``text`` is what the reader typed."""
+
+    reason: str
+    text: str = ""
+
+
+def latest_draws(
+    db: sqlite_utils.Database, watches: Sequence[WatchLike], lang: str
+) -> list[dict[str, Any]]:
+    """The rounds of the newest snapshot of the rounds feed (the one in ``lang`` first)."""
+    feeds = sorted((w for w in watches if w.kind == ROUNDS), key=lambda w: w.lang != lang)
+    for watch in feeds:
+        snapshot = snapshots.latest(db, watch.name)
+        if snapshot is not None:
+            return list(Document.from_json(snapshots.document_json(snapshot)).records.values())
+    return []
+
+
+def choose(
+    db: sqlite_utils.Database,
+    watches: Sequence[WatchLike],
+    args: Sequence[str],
+    lang: str,
+    score: int | None = None,
+) -> make.Chart | Refusal:
+    """The chart ``args`` name, prepared (not drawn)."""
+    words = [a.strip() for a in args if a.strip()]
+    what = words[0].lower() if words else ""
+    if what in ("", "crs", "draws"):
+        chart = make.cutoffs_chart(latest_draws(db, watches, lang), score, lang)
+    elif what in ("pool", "bassin"):
+        chart = make.pool_chart(latest_draws(db, watches, lang), lang)
+    elif what in ("ptime", "delai", "délai"):
+        if len(words) != 2:
+            return Refusal("usage")
+        return _ptime(db, watches, words[1], lang)
+    elif what in ("iec", "eic"):
+        if len(words) < 3:
+            return Refusal("usage")
+        return _iec(db, watches, " ".join(words[1:-1]), words[-1].lower(), lang)
+    else:
+        return Refusal("usage")
+    return chart if chart is not None else Refusal("no_data")
+
+
+def _ptime(
+    db: sqlite_utils.Database, watches: Sequence[WatchLike], program: str, lang: str
+) -> make.Chart | Refusal:
+    stored = False
+    for watch in watches:
+        if watch.kind != PTIME:
+            continue
+        history = snapshots.history(db, watch.name)
+        stored = stored or bool(history)
+        name = ptime_names.name(program.lower().split("/")[-1], lang)
+        chart = make.ptime_chart(history, program, name, lang)
+        if chart is not None:
+            return chart
+    return Refusal("unknown", program) if stored else Refusal("no_data")
+
+
+def _iec(
+    db: sqlite_utils.Database,
+    watches: Sequence[WatchLike],
+    country: str,
+    category: str,
+    lang: str,
+) -> make.Chart | Refusal:
+    if category not in CATEGORIES:
+        return Refusal("usage")
+    for watch in watches:
+        if watch.kind != IEC:
+            continue
+        history = snapshots.history(db, watch.name)
+        if not history:
+            continue
+        pools = {k: r for k, r in Document.from_json(history[-1][1]).records.items() if "code" in r}
+        code = pool_code(country, pools)
+        key = f"{code}/{category}"
+        if code is None or key not in pools:
+            return Refusal("unknown", f"{country} {category}")
+        chart = make.iec_chart(history, key, pool_name(pools[key], lang), lang)
+        return chart if chart is not None else Refusal("no_data")
+    return Refusal("no_data")
+
+
+def pool_code(text: str, pools: dict[str, dict[str, Any]]) -> str | None:
+    """The pool code meant: a code, a location as the file writes it, or a country name."""
+    folded = text.casefold()
+    for record in pools.values():
+        if folded in (record["code"], (record.get("location") or "").casefold()):
+            return record["code"]
+    codes = {r["code"].upper() for r in pools.values()} or None
+    found = ptime_names.find_country(text, codes)
+    return found.lower() if found else None
