@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -11,6 +12,10 @@ from typing import Any
 from crawlers.items import Fetch
 from crawlers.settings import crawl_settings
 from crawlers.spiders.watches import Target, WatchSpider
+
+# Scrapy warns of a body over DOWNLOAD_MAXSIZE in its own words ("Expected to receive 64523473
+# bytes which is larger than download max size…"); the watch's Fetch says it plainly instead.
+logging.getLogger("scrapy.core.downloader.handlers.http11").setLevel(logging.ERROR)
 
 
 def ensure_reactor() -> None:
@@ -74,9 +79,18 @@ class WatchCrawler:
         self._offsite_seen = 0
         self._closing = False
 
-    def matches(self, user_agent: str, allowed_domains: Iterable[str]) -> bool:
+    def matches(
+        self,
+        user_agent: str,
+        allowed_domains: Iterable[str],
+        overrides: dict[str, Any] | None = None,
+    ) -> bool:
         """Whether this crawler was built for these settings (a reload may change them)."""
-        return user_agent == self.user_agent and list(allowed_domains) == self.allowed_domains
+        return (
+            user_agent == self.user_agent
+            and list(allowed_domains) == self.allowed_domains
+            and dict(overrides or {}) == self.overrides
+        )
 
     @property
     def running(self) -> bool:

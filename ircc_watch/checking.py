@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -11,7 +12,7 @@ from crawlers.items import Fetch
 from crawlers.runner import WatchCrawler, crawl
 from crawlers.settings import watch_timeout
 from crawlers.spiders.watches import Target
-from ircc_watch.pipeline import Outcome, Pipeline
+from ircc_watch.pipeline import Outcome, Pipeline, Prepared
 from settings import Config, Watch
 from storage import watches as watch_rows
 from storage.rounds import RoundWrites
@@ -30,6 +31,12 @@ def targets_for(db: sqlite_utils.Database, chosen: Iterable[Watch]) -> list[Targ
             Target(watch.name, url, *validators, watch.index, watch.pattern, timeout=timeout)
         )
     return targets
+
+
+def page_size_limit(config: Config, overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """Scrapy settings for a crawl: ``settings.max_page_size`` as its download limit (a test's
+    own overrides win)."""
+    return {"DOWNLOAD_MAXSIZE": config.settings.max_page_size, **(overrides or {})}
 
 
 async def send_due(db: sqlite_utils.Database, config: Config) -> int | None:
@@ -56,30 +63,41 @@ async def check(
     pipeline: Pipeline,
     chosen: Iterable[Watch],
     crawl_overrides: dict[str, Any] | None = None,
-    sink: Callable[[Fetch], Outcome | None] | None = None,
+    sink: Callable[[Fetch, Prepared | None], Outcome | None] | None = None,
     crawler: WatchCrawler | None = None,
+    read_ahead: bool = False,
 ) -> list[Outcome]:
     """Fetch the chosen watches once; returns one Outcome per watch, in crawl order.
 
     ``sink`` replaces ``pipeline.handle`` when the caller wants to look at each Fetch too
-    (the service reads Retry-After); it must still call ``pipeline.handle`` and return its
-    Outcome (or None for a fetch it dropped). ``crawler`` is a long-lived crawler to use
-    (the service's); without one, a crawler is opened for this round and closed after it.
+    (the service reads Retry-After); it must still call ``pipeline.handle`` with the Fetch
+    and what was read ahead, and return its Outcome (or None for a fetch it dropped).
+    ``crawler`` is a long-lived crawler to use (the service's); without one, a crawler is
+    opened for this round and closed after it. With ``read_ahead`` (the service), each body
+    is parsed and diffed in a worker thread first (``Pipeline.prepare``), so the event loop
+    stays free; the round ends when every Fetch has been handled.
     """
-    handle = sink or pipeline.handle
-    outcomes: list[Outcome] = []
+    handle = sink or (lambda fetch, prepared: pipeline.handle(fetch, prepared=prepared))
+    results: list[Outcome | asyncio.Future[Outcome | None] | None] = []
     # The fetch log and watch rows of the round's quiet checks go in one transaction. Rounds
     # of the service's crawler overlap: each Fetch is handled with its own round's writes.
     writes = RoundWrites(db)
 
-    def collect(fetch: Fetch) -> None:
+    def handled(fetch: Fetch, prepared: Prepared | None) -> Outcome | None:
         pipeline.round = writes
         try:
-            outcome = handle(fetch)
+            return handle(fetch, prepared)
         finally:
             pipeline.round = None
-        if outcome is not None:
-            outcomes.append(outcome)
+
+    async def read_then_handle(fetch: Fetch) -> Outcome | None:
+        return handled(fetch, await pipeline.prepare(fetch))
+
+    def collect(fetch: Fetch) -> None:
+        if read_ahead:
+            results.append(asyncio.ensure_future(read_then_handle(fetch)))
+        else:
+            results.append(handled(fetch, None))
 
     targets = targets_for(db, list(chosen))
     try:
@@ -91,8 +109,14 @@ async def check(
                 collect,
                 user_agent=config.settings.user_agent,
                 allowed_domains=config.settings.allowed_domains,
-                overrides=crawl_overrides,
+                overrides=page_size_limit(config, crawl_overrides),
             )
     finally:
+        pending = [r for r in results if isinstance(r, asyncio.Future)]
+        done = await asyncio.gather(*pending, return_exceptions=True)
         writes.flush()
-    return outcomes
+    failed = next((e for e in done if isinstance(e, BaseException)), None)
+    if failed is not None:
+        raise failed
+    outcomes = [r.result() if isinstance(r, asyncio.Future) else r for r in results]
+    return [outcome for outcome in outcomes if outcome is not None]

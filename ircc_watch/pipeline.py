@@ -6,6 +6,7 @@ storage (snapshot, changes and deliveries in ONE transaction).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
@@ -20,7 +21,7 @@ from crawlers.items import Fetch
 from diffing.change import ADMINS, SUBSCRIBERS, Change, WatchInfo
 from diffing.classify import classify, removals
 from diffing.datakinds import KIND_REMOVAL_GRACE
-from diffing.diff import diff_documents
+from diffing.diff import Diff, diff_documents
 from diffing.document import ContentError, Document
 from diffing.extract import extract
 from diffing.kinds import is_bulk, reading_problem, spec_for
@@ -87,6 +88,26 @@ class Check:
     rule: str | None = None  # the content-region rule chosen at the baseline
     region: str | None = None  # hash of the content region's bytes (the cheap pre-check)
     document: Document | None = None  # the reading, once extracted
+    prepared: Prepared | None = None  # readings and diff computed off the event loop
+
+
+@dataclass
+class Prepared:
+    """The pure, CPU-heavy part of one check, computed in a worker thread (``handle_async``)
+    so that parsing a big page never freezes the bot, the review page or other checks.
+
+    Each value is what the step would compute on the loop, for the same inputs: the region
+    fingerprint for ``rule``, readings by kind (a Document, or the exception extracting
+    raised), and the diff and its changes against snapshot ``diff_of`` with ``known`` records.
+    """
+
+    rule: str | None
+    region: str | None = None
+    readings: dict[str, Document | Exception] = field(default_factory=dict)
+    diff_of: int | None = None
+    diff: Diff | None = None
+    found: list[Change] = field(default_factory=list)
+    known: int = 0
 
 
 def watch_info(watch: Watch) -> WatchInfo:
@@ -111,21 +132,86 @@ class Pipeline:
         self.round: RoundWrites | None = None
         self._rules: dict[str, tuple[int, str | None]] = {}
 
-    def handle(self, fetch: Fetch, now: str | None = None) -> Outcome:
-        """Process one Fetch. Whatever goes wrong with this watch's body (extracting,
-        diffing, storing) is this watch's failure: counted, with a one-line reason. Only a
-        database that cannot be used (sqlite3.DatabaseError) is raised: no watch can work."""
-        now = now or utcnow()
+    async def prepare(self, fetch: Fetch, now: str | None = None) -> Prepared | None:
+        """Parse and diff ``fetch``'s body in a worker thread, for ``handle`` to use.
+
+        The database is read and written on the calling (event-loop) thread only, as short
+        synchronous calls: what the thread gets is bytes, strings and dicts, and what it
+        returns (``Prepared``) is pure values the steps then use instead of computing them.
+        None when there is nothing to read (an error, a 304, the same bytes as last time).
+        """
+        try:
+            planned = self._plan(fetch, now or utcnow())
+            if planned is None:
+                return None
+            check, reference = planned
+            prepared = await asyncio.to_thread(_read_ahead, check, reference)
+            inputs = self._diff_inputs(check, prepared)
+            if inputs is not None:
+                await asyncio.to_thread(_diff_ahead, check.watch, prepared, *inputs)
+            return prepared
+        except sqlite3.DatabaseError:
+            raise
+        except Exception:  # the step that meets the same fault on the loop reports it
+            trace.info("reading %s ahead failed", fetch.watch, exc_info=True)
+            return None
+
+    def _plan(self, fetch: Fetch, now: str) -> tuple[Check, int] | None:
+        """The Check of a 200 body that will need reading, and the watch's record count."""
+        if fetch.error or fetch.status is None or not 200 <= fetch.status < 300:
+            return None
+        check = self._begin(self._watch_for(fetch), fetch, now)
+        if self.same_bytes_only(check):
+            return None
+        check.rule = self._region_rule(check.watch, check.last)
+        spec = spec_for(check.watch.kind)
+        return check, len(records.present(self.db, check.watch.name, spec.record_prefix))
+
+    def _diff_inputs(self, check: Check, prepared: Prepared) -> tuple[Document, dict] | None:
+        """The previous Document and the known records, when the diff can be done ahead."""
+        document = prepared.readings.get(check.watch.kind)
+        last = check.last
+        if (
+            not isinstance(document, Document)
+            or last is None
+            or check.row.get("degraded_since")
+            or last["normalizer_version"] != NORMALIZER_VERSION
+            or last["content_hash"] == document.content_hash()
+        ):
+            return None
+        previous = Document.from_json(snapshots.document_json(last))
+        prepared.diff_of = last["id"]
+        return previous, records.known(self.db, check.watch.name)
+
+    def _watch_for(self, fetch: Fetch) -> Watch:
+        """The watch a Fetch is for, as read: a watch that follows an index is read, linked and
+        told as the page it follows now (the index may have led to a newer one)."""
         watch = self.config.watch(fetch.watch)
         if watch.follow and fetch.url:
-            # The page it follows now (the index may have led to a newer one): read, linked
-            # and told as that page.
             watch = replace(watch, url=fetch.url)
+        return watch
+
+    def same_bytes_only(self, check: Check) -> bool:
+        """Whether the raw body is the last one (nothing to read ahead)."""
+        last, row = check.last, check.row
+        return bool(
+            check.fresh and last and check.digest in (row.get("last_body_hash"), last["body_hash"])
+        )
+
+    def handle(
+        self, fetch: Fetch, now: str | None = None, prepared: Prepared | None = None
+    ) -> Outcome:
+        """Process one Fetch. Whatever goes wrong with this watch's body (extracting,
+        diffing, storing) is this watch's failure: counted, with a one-line reason. Only a
+        database that cannot be used (sqlite3.DatabaseError) is raised: no watch can work.
+        ``prepared`` holds what ``prepare`` computed off the loop for this fetch."""
+        now = now or utcnow()
+        watch = self._watch_for(fetch)
         try:
             # Read the last snapshot, compare, store: one transaction holding the write lock
             # from its first read, so two checks of one watch can never both tell a change.
             with immediate(self.db):
-                outcome = self._dispatch(watch, fetch, now)
+                outcome = self._dispatch(watch, fetch, now, prepared)
         except sqlite3.DatabaseError:
             raise
         except Exception as exc:
@@ -156,18 +242,23 @@ class Pipeline:
         )
         return outcome
 
-    def _dispatch(self, watch: Watch, fetch: Fetch, now: str) -> Outcome:
+    def _dispatch(
+        self, watch: Watch, fetch: Fetch, now: str, prepared: Prepared | None = None
+    ) -> Outcome:
         if fetch.error or fetch.status is None:
             return self._failure(watch, fetch, now, describe_error(fetch))
         if fetch.status == 304:
             return self._unchanged(watch, fetch, now, "not_modified")
         if not 200 <= fetch.status < 300:
             return self._failure(watch, fetch, now, f"HTTP {fetch.status}")
-        return self._body(watch, fetch, now)
+        return self._body(watch, fetch, now, prepared)
 
-    def _body(self, watch: Watch, fetch: Fetch, now: str) -> Outcome:
+    def _body(
+        self, watch: Watch, fetch: Fetch, now: str, prepared: Prepared | None = None
+    ) -> Outcome:
         """A 200 body, step by step: each step either ends the check or hands it on."""
         check = self._begin(watch, fetch, now)
+        check.prepared = prepared
         for step in (
             self.same_bytes,  # the body's hash, as last time: unchanged
             self.same_region,  # the content region's bytes, as last time: unchanged
@@ -206,8 +297,7 @@ class Pipeline:
 
     def same_bytes(self, check: Check) -> Outcome | None:
         """Unchanged if the raw body is byte for byte the last one (no parse at all)."""
-        last, row = check.last, check.row
-        if check.fresh and last and check.digest in (row.get("last_body_hash"), last["body_hash"]):
+        if self.same_bytes_only(check):
             return self._quiet(check, "unchanged")
         return None
 
@@ -216,7 +306,12 @@ class Pipeline:
         watch, last, row = check.watch, check.last, check.row
         check.rule = self._region_rule(watch, last)
         # A selector may point outside the default region: pre-check the whole <body> then.
-        region = fingerprint(watch.kind, check.fetch.body, "body" if watch.selector else check.rule)
+        prepared = check.prepared
+        if prepared is not None and prepared.rule == check.rule:
+            region = prepared.region
+        else:
+            scope = "body" if watch.selector else check.rule
+            region = fingerprint(watch.kind, check.fetch.body, scope)
         check.region = region
         known = (row.get("last_region_hash"), last["region_hash"]) if last else ()
         if check.fresh and region is not None and region in known:
@@ -229,15 +324,7 @@ class Pipeline:
         watch, fetch = check.watch, check.fetch
         spec = spec_for(watch.kind)
         try:
-            document = extract(
-                watch.kind,
-                fetch.body,
-                selector=watch.selector,
-                url=watch.url,
-                region=check.rule,
-                records=watch.records,
-                key=watch.key,
-            )
+            document = self._reading(check, watch.kind)
         except ContentError as exc:
             if not spec.fallback:
                 return self._failure(watch, fetch, check.now, str(exc))
@@ -278,8 +365,19 @@ class Pipeline:
                 check.watch, check.fetch.body, check.document, check.last, check.row
             )
         else:
-            comparison = self._compare(check.watch, check.document, check.last)
+            comparison = self._compare(check.watch, check.document, check.last, check.prepared)
         return self._snapshot(check, check.document, comparison)
+
+    def _reading(self, check: Check, kind: str) -> Document:
+        """The body read as ``kind`` (the watch's own kind, or "page"): read ahead in a worker
+        thread when there, else now."""
+        prepared = check.prepared
+        if prepared is not None and prepared.rule == check.rule and kind in prepared.readings:
+            found = prepared.readings[kind]
+            if isinstance(found, Exception):
+                raise found
+            return found
+        return read_body(check.watch, kind, check.fetch.body, check.rule)
 
     def _quiet(self, check: Check, outcome: str) -> Outcome:
         """An unchanged check: its validators and hashes are kept for the next pre-check."""
@@ -315,17 +413,26 @@ class Pipeline:
             return None
         return unrelated_page(last["content"] or "", document.text)
 
-    def _compare(self, watch: Watch, document: Document, last: dict[str, Any] | None) -> Comparison:
+    def _compare(
+        self,
+        watch: Watch,
+        document: Document,
+        last: dict[str, Any] | None,
+        prepared: Prepared | None = None,
+    ) -> Comparison:
         """The structured diff of a new Document against the last snapshot and known records."""
         if last is None:
             return Comparison(updated=document.records)
-        previous = self._previous_document(watch, last)
-        known = records.known(self.db, watch.name)
-        diff = diff_documents(
-            previous.text, document.text, previous.records, document.records, known
-        )
+        if prepared is not None and prepared.diff is not None and prepared.diff_of == last["id"]:
+            diff, found, known_count = prepared.diff, prepared.found, prepared.known
+        else:
+            previous = self._previous_document(watch, last)
+            known = records.known(self.db, watch.name)
+            diff = diff_documents(
+                previous.text, document.text, previous.records, document.records, known
+            )
+            found, known_count = classify(watch_info(watch), diff), len(known)
         touched = set(diff.added) | set(diff.changed) | set(diff.returned)
-        found = classify(watch_info(watch), diff)
         renamed = {change.data.get("renamed_from") for change in found} - {None}
         # A section renamed: its old heading, told as renamed, is not a removal to announce.
         renamed |= {e.get("renamed_from") for c in found for e in c.data.get("edits") or []}
@@ -341,7 +448,7 @@ class Pipeline:
             updated={key: document.records[key] for key in touched},
             vanished=list(diff.removed),
             touched=len(diff.added) + len(diff.changed),
-            known=len(known),
+            known=known_count,
         )
 
     def _page_comparison(
@@ -371,13 +478,7 @@ class Pipeline:
         """
         watch, fetch, now, last = check.watch, check.fetch, check.now, check.last
         try:
-            page = extract(
-                "page",
-                fetch.body,
-                selector=watch.selector,
-                url=watch.url,
-                region=check.rule,
-            )
+            page = self._reading(check, "page")
         except ContentError as exc:
             return self._failure(watch, fetch, now, str(exc))
         lost = self._not_the_page(watch, last, page)
@@ -792,6 +893,67 @@ def crash_reason(exc: BaseException) -> str:
     return f"internal error ({line[:200]})"
 
 
+def read_body(watch: Watch, kind: str, body: bytes, rule: str | None) -> Document:
+    """The body read as ``kind`` for ``watch`` (pure: what the worker thread runs)."""
+    if kind == "page":
+        return extract("page", body, selector=watch.selector, url=watch.url, region=rule)
+    return extract(
+        kind,
+        body,
+        selector=watch.selector,
+        url=watch.url,
+        region=rule,
+        records=watch.records,
+        key=watch.key,
+    )
+
+
+def _read_ahead(check: Check, reference: int) -> Prepared:
+    """In a worker thread: the region fingerprint, then, unless the region is the last one,
+    the structured reading (and the page-level one when the watch may fall back to it)."""
+    watch, body, last, row = check.watch, check.fetch.body, check.last, check.row
+    prepared = Prepared(check.rule)
+    prepared.region = fingerprint(watch.kind, body, "body" if watch.selector else check.rule)
+    known = (row.get("last_region_hash"), last["region_hash"]) if last else ()
+    if check.fresh and prepared.region is not None and prepared.region in known:
+        return prepared
+    document = _read_into(prepared, watch, watch.kind, body, check.rule)
+    spec = spec_for(watch.kind)
+    if spec.fallback and (
+        document is None
+        or row.get("degraded_since")
+        or reading_problem(spec, document.records, reference)
+    ):
+        _read_into(prepared, watch, "page", body, check.rule)
+    return prepared
+
+
+def _read_into(
+    prepared: Prepared, watch: Watch, kind: str, body: bytes, rule: str | None
+) -> Document | None:
+    """Read ``body`` as ``kind`` into ``prepared``: the Document, or what extracting raised."""
+    try:
+        document = read_body(watch, kind, body, rule)
+        document.content_hash()  # memoized: hashing a big reading is work too
+    except Exception as exc:
+        prepared.readings[kind] = exc
+        return None
+    prepared.readings[kind] = document
+    return document
+
+
+def _diff_ahead(
+    watch: Watch, prepared: Prepared, previous: Document, known: dict[str, dict[str, Any]]
+) -> None:
+    """In a worker thread: the structured diff against the last snapshot, and its changes."""
+    document = prepared.readings[watch.kind]
+    assert isinstance(document, Document)
+    diff = diff_documents(previous.text, document.text, previous.records, document.records, known)
+    prepared.found = classify(watch_info(watch), diff)
+    prepared.known = len(known)
+    prepared.diff = diff
+
+
 def describe_error(fetch: Fetch) -> str:
     """A short, human cause for a fetch that brought no response."""
     labels = {
@@ -800,6 +962,9 @@ def describe_error(fetch: Fetch) -> str:
         "connection": "connection failed",
         "robots": "disallowed by robots.txt",
         "offsite": "redirected outside allowed_domains",
+        "too_large": "page too large",
+        "redirect_loop": "redirect loop",
+        "too_many_redirects": "too many redirects",
     }
     label = labels.get(fetch.error or "", fetch.error or "error")
     return f"{label} ({fetch.error_detail})" if fetch.error_detail and label != "timeout" else label

@@ -35,9 +35,9 @@ from ircc_watch.botlink import (
     keep_starting,
     probe_while_down,
 )
-from ircc_watch.checking import check
+from ircc_watch.checking import check, page_size_limit
 from ircc_watch.exits import USAGE, UserError, database_message, port_busy_message
-from ircc_watch.pipeline import Outcome, Pipeline
+from ircc_watch.pipeline import Outcome, Pipeline, Prepared
 from ircc_watch.redact import protect_config
 from ircc_watch.twinning import with_found_twins
 from settings import Config, ConfigError, load_config
@@ -345,16 +345,16 @@ class Service:
 
     async def _open_crawler(self) -> WatchCrawler:
         """The service's one crawler, opened on first use and again only if it stopped or a
-        reload changed its user agent or allowed domains. Call with ``crawl_lock`` held."""
+        reload changed its user agent, allowed domains or page size limit. Call with
+        ``crawl_lock`` held."""
         settings = self.config.settings
         current = self.crawler
+        overrides = page_size_limit(self.config, self.crawl_overrides)
         if current is not None and current.running:
-            if current.matches(settings.user_agent, settings.allowed_domains):
+            if current.matches(settings.user_agent, settings.allowed_domains, overrides):
                 return current
             await current.close()
-        self.crawler = WatchCrawler(
-            settings.user_agent, settings.allowed_domains, self.crawl_overrides
-        )
+        self.crawler = WatchCrawler(settings.user_agent, settings.allowed_domains, overrides)
         await self.crawler.start()
         return self.crawler
 
@@ -380,18 +380,21 @@ class Service:
             if self.stopping.is_set() and self.crawler is None:
                 return []
             crawler = await self._open_crawler()
+        # read_ahead: parsing and diffing run in a worker thread, the bot and review stay live.
         return await check(
-            self.db, self.config, self.pipeline, chosen, sink=self._sink, crawler=crawler
+            self.db,
+            self.config,
+            self.pipeline,
+            chosen,
+            sink=self._sink,
+            crawler=crawler,
+            read_ahead=True,
         )
 
-    def _sink(self, fetch: Fetch) -> Outcome | None:
-        if self.closing:
-            log.info("dropping the fetch of %s: cancelled by the shutdown", fetch.watch)
+    def _sink(self, fetch: Fetch, prepared: Prepared | None = None) -> Outcome | None:
+        if self._dropped(fetch):
             return None
-        if fetch.watch not in {w.name for w in self.config.watches}:
-            log.info("dropping the fetch of %s: no longer in the config", fetch.watch)
-            return None
-        outcome = self.pipeline.handle(fetch)
+        outcome = self.pipeline.handle(fetch, prepared=prepared)
         watch = self.config.watch(fetch.watch)
         if outcome.outcome == "error":
             row = watch_rows.get(self.db, watch.name) or {}
@@ -413,6 +416,16 @@ class Service:
         if outcome.changes and self.delivery is not None:
             self.delivery.wake()
         return outcome
+
+    def _dropped(self, fetch: Fetch) -> bool:
+        """Whether a fetch comes too late to be handled (shutdown, or its watch removed)."""
+        if self.closing:
+            log.info("dropping the fetch of %s: cancelled by the shutdown", fetch.watch)
+            return True
+        if fetch.watch not in {w.name for w in self.config.watches}:
+            log.info("dropping the fetch of %s: no longer in the config", fetch.watch)
+            return True
+        return False
 
     async def reload(self) -> str:
         """Load the config again; a broken one is refused and the running one kept."""

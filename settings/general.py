@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from settings.checker import Checker, is_int, is_ip, show
-from settings.model import DEFAULT_DATABASE, DEFAULT_USER_AGENT, INTERVAL_RE, UNITS, Settings
+from settings.model import (
+    DEFAULT_DATABASE,
+    DEFAULT_USER_AGENT,
+    INTERVAL_RE,
+    SIZE_UNITS,
+    UNITS,
+    Settings,
+)
 from settings.toml_lines import TomlPath
 
 SETTINGS_KEYS = (
@@ -19,6 +26,7 @@ SETTINGS_KEYS = (
     "interval",
     "keep_fetches",
     "keep_snapshots",
+    "max_page_size",
     "user_agent",
 )
 _DOMAIN_RE = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
@@ -75,7 +83,36 @@ def check_settings(checker: Checker, table: dict[str, Any], base: Path) -> Setti
         for key, default in (("keep_fetches", "30d"), ("keep_snapshots", "365d"))
         if key in table
     }
-    return Settings(database, interval, user_agent, allowed, threshold, bulk, **keep)
+    size = (
+        _page_size(checker, table["max_page_size"], path, where)
+        if "max_page_size" in table
+        else None
+    )
+    sized = {"max_page_size": size} if size is not None else {}
+    return Settings(database, interval, user_agent, allowed, threshold, bulk, **keep, **sized)
+
+
+# "20MB", "500 kB", "1GB"; a bare integer is a number of bytes.
+_SIZE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?b)", re.I)
+MIN_PAGE_SIZE, MAX_PAGE_SIZE = 10_000, 1_000_000_000
+
+
+def _page_size(checker: Checker, value: Any, path: TomlPath, where: str) -> int | None:
+    """The largest response read, in bytes: from 10 kB to 1 GB."""
+    size = None
+    if is_int(value):
+        size = value
+    elif isinstance(value, str) and (match := _SIZE_RE.fullmatch(value.strip())):
+        size = int(float(match.group(1)) * SIZE_UNITS[match.group(2).lower()])
+    if size is not None and MIN_PAGE_SIZE <= size <= MAX_PAGE_SIZE:
+        return size
+    checker.error(
+        (*path, "max_page_size"),
+        f"{where} max_page_size",
+        f"{show(value)} is not a size from 10 kB to 1 GB",
+        'write max_page_size = "20MB" (a number and kB, MB or GB)',
+    )
+    return None
 
 
 def _keep(

@@ -92,6 +92,10 @@ class Watch:
     twin_of: str | None = None
 
 
+DEFAULT_MAX_PAGE_SIZE = 20_000_000
+SIZE_UNITS = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3}
+
+
 @dataclass(frozen=True)
 class Settings:
     """The ``[settings]`` table: where the database lives and how to fetch."""
@@ -106,6 +110,8 @@ class Settings:
     # Retention in seconds (None: keep forever); see storage/retention.py.
     keep_fetches: float | None = 30 * 86400.0
     keep_snapshots: float | None = 365 * 86400.0
+    # A response larger than this (bytes) is not read: "page too large (64.5 MB, limit 20 MB)".
+    max_page_size: int = DEFAULT_MAX_PAGE_SIZE
 
 
 @dataclass(frozen=True)

@@ -494,7 +494,7 @@ def test_unknown_key_in_settings(in_tmp: Path) -> None:
     ) == [
         'config.toml:3: [settings]: unknown key "databse". Fix: remove it, or use one of: '
         "allowed_domains, bulk_threshold, database, failure_threshold, interval, keep_fetches, "
-        "keep_snapshots, user_agent."
+        "keep_snapshots, max_page_size, user_agent."
     ]
 
 

@@ -141,14 +141,24 @@ class WatchSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterable[Fetch]:
         request = failure.request  # type: ignore[attr-defined]
+        error = _cause(failure)
+        detail = str(failure.value)[:500] or type(failure.value).__name__
+        too_large = _TOO_LARGE.search(str(failure.value))
+        if too_large:
+            error = "too_large"
+            detail = (
+                f"{megabytes(int(too_large['size']))}, limit {megabytes(int(too_large['limit']))}"
+            )
+        elif error == "ignored" and "max redirections" in detail:
+            error, detail = _redirects(request.meta.get("redirect_urls", []), request.url)
         yield Fetch(
             watch=request.meta["watch"],
             url=request.meta.get("redirect_urls", [request.url])[0],
             final_url=request.url,
             status=None,
             elapsed_ms=_elapsed_ms(request.meta),
-            error=_cause(failure),
-            error_detail=str(failure.value)[:500] or type(failure.value).__name__,
+            error=error,
+            error_detail=detail,
         )
 
 
@@ -162,6 +172,29 @@ def newest_link(links: Iterable[str], pattern: str) -> str | None:
 
 
 _YEARS = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def megabytes(size: int) -> str:
+    """A byte count as people read it: 64523473 → "64.5 MB", 20000000 → "20 MB"."""
+    return f"{size / 1e6:.1f}".removesuffix(".0") + " MB"
+
+
+def _redirects(urls: list[str], last: str) -> tuple[str, str]:
+    """A redirect chain that came back to an address it had left ("redirect_loop", "a → b →
+    a"), or one too long ("too_many_redirects", its length)."""
+    chain = [*urls, last]
+    for index, url in enumerate(chain):
+        if url in chain[index + 1 :]:
+            back = chain.index(url, index + 1)
+            return "redirect_loop", " → ".join(chain[index : back + 1])
+    return "too_many_redirects", f"{len(chain) - 1} redirects"
+
+
+# Scrapy's words for a body over DOWNLOAD_MAXSIZE (announced by Content-Length, or received).
+_TOO_LARGE = re.compile(
+    r"(?:Expected to receive|Received) (?P<size>\d+) bytes which is larger than download max"
+    r" size \((?P<limit>\d+)\)"
+)
 
 
 def _elapsed_ms(meta: dict[str, Any]) -> float:

@@ -98,10 +98,9 @@ class LocalSite:
 
     def _answer(self, handler: BaseHTTPRequestHandler) -> None:
         path = handler.path
+        request = {"path": path, "headers": dict(handler.headers), "at": time.time()}
         with self._lock:
-            self.requests.append(
-                {"path": path, "headers": dict(handler.headers), "at": time.time()}
-            )
+            self.requests.append(request)
             page = self.pages.get(path)
         if path == "/robots.txt" and page is None:
             page = Page(body=self.robots.encode(), content_type="text/plain")
@@ -122,6 +121,7 @@ class LocalSite:
         if page.status == 200 and page.last_modified is not None:
             headers["Last-Modified"] = formatdate(page.last_modified, usegmt=True)
         self._send(handler, page.status, headers, body)
+        request["served"] = time.time()  # the whole body written
 
     @staticmethod
     def _send(
