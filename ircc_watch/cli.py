@@ -414,12 +414,12 @@ async def _run_check(db, config, pipeline, chosen, overrides, interrupts):
     """Crawl, then send what is due: the count sent, None without a token (or when
     interrupted), or why not."""
     from crawlers.runner import WatchCrawler, stop_reactor
-    from ircc_watch.checking import check, send_due
+    from ircc_watch.checking import check, page_size_limit, send_due
 
     loop = asyncio.get_running_loop()
     settings = config.settings
     crawler = interrupts.crawler = WatchCrawler(
-        settings.user_agent, settings.allowed_domains, overrides
+        settings.user_agent, settings.allowed_domains, page_size_limit(config, overrides)
     )
     loop.add_signal_handler(signal.SIGINT, interrupts.press)
     try:
