@@ -93,7 +93,7 @@ class Check:
 
 @dataclass
 class Prepared:
-    """The pure, CPU-heavy part of one check, computed in a worker thread (``handle_async``)
+    """The pure, CPU-heavy part of one check, computed in a worker thread (``prepare``)
     so that parsing a big page never freezes the bot, the review page or other checks.
 
     Each value is what the step would compute on the loop, for the same inputs: the region

@@ -78,8 +78,8 @@ async def test_a_recovery_alert_is_written_with_its_watch_row_at_once(tmp_path, 
     site.set("/p0.html", PAGES[1].read_bytes(), etag=False)
     seen: list[tuple[str, int]] = []
 
-    def look(fetch):
-        outcome = pipeline.handle(fetch)
+    def look(fetch, prepared):
+        outcome = pipeline.handle(fetch, prepared=prepared)
         # Read back in the middle of the round: the alert and the row that goes with it.
         seen.append((fetch.watch, watches.get(db, fetch.watch)["failing_alerted"]))
         return outcome
