@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from diffing import ptime_names
+from diffing import durations, ptime_names
 from diffing.formats import fmt_date, fmt_int
 
 SHOWN = 3
@@ -116,7 +116,7 @@ def processing_time_changed(d: dict[str, Any], lang: str) -> tuple[str, str]:
             word = "délai de traitement" if lang == "fr" else "processing time"
             head, _, values = label.rpartition(": ")
             label = f"{head}: {word} {values}"
-        return fr_colon(label + when, lang), ""
+        return fr_colon(label + when, lang), move_summary(move, lang)
     count = len({m.get("country") for m in moves}) if countries else len(moves)
     if lang == "fr":
         what = "pays" if countries else "programmes"
@@ -135,6 +135,59 @@ def processing_time_changed(d: dict[str, Any], lang: str) -> tuple[str, str]:
         return fr_colon(title, lang), fr_colon(body, lang)
     shown = lines if len(lines) <= SHOWN + 1 else [*lines[:SHOWN], f"… (+{len(lines) - SHOWN})"]
     return fr_colon(title, lang), fr_colon("\n".join(shown), lang)
+
+
+UNIT_WORDS = {
+    "en": {
+        "minute": "minute",
+        "hour": "hour",
+        "day": "day",
+        "week": "week",
+        "month": "month",
+        "year": "year",
+    },
+    "fr": {
+        "minute": "minute",
+        "hour": "heure",
+        "day": "jour",
+        "week": "semaine",
+        "month": "mois",
+        "year": "an",
+    },
+}
+
+
+def move_summary(move: dict[str, Any], lang: str) -> str:
+    """How far one processing time moved, in IRCC's unit and as a share: "2 days shorter (−1 %)."
+    / "2 jours de moins (−1 %)."; what changed when a side is not a duration."""
+    before, after = move.get("before"), move.get("after")
+    if before is None:
+        return "Nouvellement publié par IRCC." if lang == "fr" else "Newly listed by IRCC."
+    if after is None:
+        return "N'est plus publié par IRCC." if lang == "fr" else "No longer listed by IRCC."
+    moved = durations.move(before, after)
+    if moved is None:
+        value = ircc_value(after, lang)
+        return (
+            f"IRCC affiche maintenant : {value}." if lang == "fr" else f"IRCC now shows: {value}."
+        )
+    delta, percent = moved
+    if delta == 0:
+        return (
+            "Même durée, écrite autrement." if lang == "fr" else "Same time, written differently."
+        )
+    unit = durations.unit_of(after) or "day"
+    amount = abs(durations.in_unit(delta, unit))
+    number = f"{amount:.0f}" if amount >= 1 and amount == round(amount) else f"{amount:.1f}"
+    number = number.replace(".", ",") if lang == "fr" else number
+    word = UNIT_WORDS[lang][unit]
+    several = float(number.replace(",", ".")) >= 2 if lang == "fr" else number != "1"
+    if several and not word.endswith("s"):
+        word += "s"
+    share = f"{'−' if percent < 0 else '+'}{abs(percent):.0f}\u00a0%"
+    if lang == "fr":
+        return f"{number} {word} de {'moins' if delta < 0 else 'plus'} ({share})."
+    return f"{number} {word} {'shorter' if delta < 0 else 'longer'} ({share})."
 
 
 def personal_lines(data: dict[str, Any], countries: set[str], lang: str) -> list[str]:

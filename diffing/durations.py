@@ -32,3 +32,23 @@ def change_size(before: str | None, after: str | None) -> float:
     if old is None or new is None:
         return -1.0
     return abs(new - old)
+
+
+def move(before: str | None, after: str | None) -> tuple[float, float] | None:
+    """(days, percent) a value moved by, signed (negative: shorter); None when either side is
+    not a duration ("Not enough data", a value that appears or goes)."""
+    old, new = days(before), days(after)
+    if old is None or new is None:
+        return None
+    return new - old, (100.0 * (new - old) / old) if old else 100.0
+
+
+def unit_of(value: str | None) -> str | None:
+    """The unit IRCC wrote a value in ("16 weeks" → "week"), or None."""
+    match = _AMOUNT.search(value or "")
+    return match.group(2).lower() if match else None
+
+
+def in_unit(delta_days: float, unit: str) -> float:
+    """A number of days in ``unit`` (weeks, months…)."""
+    return delta_days / _DAYS[unit]

@@ -40,6 +40,7 @@ from ircc_watch.exits import USAGE, UserError, database_message, port_busy_messa
 from ircc_watch.pipeline import Outcome, Pipeline, Prepared
 from ircc_watch.redact import protect_config
 from ircc_watch.twinning import with_found_twins
+from notifier import ptime_summary
 from settings import Config, ConfigError, load_config
 from settings.twins import twin_of
 from storage import retention
@@ -125,6 +126,7 @@ class Service:
         self.prune()  # once at start, then at retention_period()
         self._schedule_all()
         self._schedule_retention()
+        ptime_summary.schedule(self.scheduler, self.db, self._wake_delivery)
         self.scheduler.start()
         self.tasks.append(asyncio.create_task(self._crawl_loop(), name="crawl"))
         if self.telegram_health is None:
@@ -218,6 +220,10 @@ class Service:
         assert error is not None
         raise error
 
+    def _wake_delivery(self) -> None:
+        if self.delivery is not None:
+            self.delivery.wake()
+
     def _start_delivery(self) -> None:
         self.tasks.append(asyncio.create_task(self.delivery.run(self.stopping), name="delivery"))
 
@@ -238,7 +244,7 @@ class Service:
         existing = {job.id: job for job in self.scheduler.get_jobs()}
         wanted = {watch.name for watch in self.config.watches}
         for name, job in existing.items():
-            if name not in wanted and name != RETENTION_JOB:
+            if name not in wanted and not name.startswith("@"):
                 job.remove()
         now = datetime.now(UTC)
         for watch in self.config.watches:

@@ -18,9 +18,9 @@ from diffing import ptime_names
 from diffing.datamessages import CATEGORIES, fr_colon, ircc_date, ircc_value, pool_name
 from diffing.document import Document
 from diffing.extract.processing_times import AS_OF_KEY, as_of
-from notifier import render
+from notifier import datakinds, render
 from notifier.botcore import Command, Core, echo
-from storage import preferences, snapshots, subscribers
+from storage import deliveries, preferences, snapshots, subscribers
 
 PTIME_KIND, IEC_KIND = "processing-times", "iec-pools"
 OFF = ("off", "none", "aucun", "aucune")
@@ -34,8 +34,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "as_of": ("as of {date}", "au {date}"),
     "yours": ("Your countries", "Vos pays"),
     "hint": (
-        "Choose: /ptime country IN (or a name), /ptime programs",
-        "Choisir : /ptime country IN (ou un nom), /ptime programs",
+        "Choose: /ptime country IN (or a name), /ptime programs, /ptime min 2w",
+        "Choisir : /ptime country IN (ou un nom), /ptime programs, /ptime min 2w",
     ),
     "usage_country": (
         "Usage: /ptime country IN (a code or a name, such as India or Inde); /ptime country off",
@@ -84,7 +84,44 @@ STRINGS: dict[str, tuple[str, str]] = {
         "toujours aux abonnés EIC).",
     ),
     "iec_yours": ("Your IEC pools", "Vos bassins EIC"),
+    "min_default": (
+        "Processing-time moves of at least one week or 10 % reach you at once; smaller ones "
+        "come in a weekly summary on Mondays. Change it: /ptime min 2w, /ptime min 15%, "
+        "/ptime min 0 (every move at once).",
+        "Les variations de délai d’au moins une semaine ou 10 % vous parviennent tout de suite; "
+        "les plus petites, dans un résumé chaque lundi. Pour changer : /ptime min 2w, "
+        "/ptime min 15%, /ptime min 0 (toutes tout de suite).",
+    ),
+    "min_now": (
+        "Processing-time moves of at least {limit} reach you at once; smaller ones come in a "
+        "weekly summary on Mondays. /ptime min default goes back to one week or 10 %.",
+        "Les variations de délai d’au moins {limit} vous parviennent tout de suite; les plus "
+        "petites, dans un résumé chaque lundi. /ptime min default revient à une semaine ou 10 %.",
+    ),
+    "min_all": (
+        "Every processing-time move reaches you at once.",
+        "Toutes les variations de délai vous parviennent tout de suite.",
+    ),
+    "usage_min": (
+        "Usage: /ptime min 2w (days d, weeks w, months m), /ptime min 10%, /ptime min 0, "
+        "/ptime min default",
+        "Utilisation : /ptime min 2w (jours j, semaines s, mois m), /ptime min 10%, "
+        "/ptime min 0, /ptime min default",
+    ),
 }
+
+
+def min_text(setting: str | None, lang: str) -> str:
+    """What a subscriber's /ptime min means, in words."""
+    if setting is None:
+        return s(lang, "min_default")
+    days, percent = datakinds.parse_min(setting) or (None, None)
+    if days == 0:
+        return s(lang, "min_all")
+    if percent is not None:
+        return s(lang, "min_now", limit=f"{percent:g}\u00a0%")
+    unit = {"en": "days", "fr": "jours"}[lang if lang == "fr" else "en"]
+    return s(lang, "min_now", limit=f"{days:g} {unit}")
 
 
 def s(lang: str, key: str, **values: Any) -> str:
@@ -155,6 +192,8 @@ class DataCommands:
             await self.country(update, lang, " ".join(args[1:]))
         elif args and args[0].lower() in ("programs", "programmes", "program"):
             await self.programs(update, lang, args[1:])
+        elif args and args[0].lower() == "min":
+            await self.minimum(update, lang, " ".join(args[1:]))
         else:
             await self.show(update, lang)
 
@@ -186,6 +225,22 @@ class DataCommands:
             lines += ["", f"<b>{render.escape(s(lang, 'yours'))}</b>", *mine]
         lines += ["", *render.text_lines(s(lang, "hint"))]
         await self.core.send(update, [_fr(line, lang) for line in lines])
+
+    async def minimum(self, update: Update, lang: str, text: str) -> None:
+        """/ptime min 2w, /ptime min 10%, /ptime min 0 (every move at once), /ptime min default."""
+        sub = self.follow_topic(update, PTIME_KIND)
+        chat = sub["chat_id"]
+        if text:
+            value = text.replace(" ", "").lower()
+            if value in ("default", "défaut", "defaut"):
+                preferences.set_min_move(self.core.db, chat, None)
+            elif datakinds.parse_min(value) is None:
+                await self.reply(update, lang, s(lang, "usage_min"))
+                return
+            else:
+                preferences.set_min_move(self.core.db, chat, value)
+            deliveries.release_held(self.core.db, chat)  # decided again under the new setting
+        await self.reply(update, lang, min_text(preferences.min_move(self.core.db, chat), lang))
 
     def codes(self) -> set[str]:
         return {

@@ -16,12 +16,19 @@ distribution.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlite_utils
 
+from diffing import durations
 from diffing.datamessages import personal_lines
 from storage import preferences
+
+# /ptime min: a move smaller than both of these waits for the weekly summary by default.
+DEFAULT_MIN_DAYS, DEFAULT_MIN_PERCENT = 7.0, 10.0
+_MIN = re.compile(r"(\d+(?:[.,]\d+)?)\s*(%|d|w|m|j|s)?", re.I)
+_MIN_DAYS = {"d": 1, "j": 1, "w": 7, "s": 7, "m": 30}
 
 # The pages people read (the watches read the data files behind them).
 OFFICIAL_PAGES = {
@@ -64,6 +71,53 @@ def wants(db: sqlite_utils.Database, chat_id: int, change: dict[str, Any]) -> bo
     if countries and "countries" in data:
         return bool(countries & set(data["countries"]))
     return True
+
+
+def parse_min(text: str) -> tuple[float | None, float | None] | None:
+    """A /ptime min setting as (days, percent): "2w" → (14, None), "10%" → (None, 10), "0" →
+    (0, None): every move at once; None when it does not read (d/j days, w/s weeks, m months)."""
+    match = _MIN.fullmatch((text or "").strip())
+    if match is None:
+        return None
+    amount = float(match.group(1).replace(",", "."))
+    unit = (match.group(2) or "d").lower()
+    if unit == "%":
+        return None, amount
+    if match.group(2) is None and amount:
+        return None
+    return amount * _MIN_DAYS[unit], None
+
+
+def small_move(setting: str | None, data: dict[str, Any], countries: set[str]) -> bool:
+    """Whether a processing-time change is below the subscriber's /ptime min (default: less
+    than a week and less than 10 %), for every move they follow: it then waits for the weekly
+    summary. A move to or from a word ("Not enough data"), or a value that appears or goes,
+    is never small."""
+    limits = parse_min(setting) if setting else (DEFAULT_MIN_DAYS, DEFAULT_MIN_PERCENT)
+    if limits is None:
+        limits = (DEFAULT_MIN_DAYS, DEFAULT_MIN_PERCENT)
+    min_days, min_percent = limits
+    moves = data.get("moves") or [data]
+    if countries and "countries" in data:
+        moves = [m for m in moves if m.get("country") in countries] or moves
+    for move in moves:
+        moved = durations.move(move.get("before"), move.get("after"))
+        if moved is None:
+            return False
+        delta, percent = abs(moved[0]), abs(moved[1])
+        if min_days is not None and delta >= min_days:
+            return False
+        if min_percent is not None and percent >= min_percent:
+            return False
+    return True
+
+
+def waits_for_summary(db: sqlite_utils.Database, chat_id: int, change: dict[str, Any]) -> bool:
+    """Whether this subscriber's delivery of ``change`` waits for the weekly summary."""
+    if change.get("kind") != "processing_time_changed":
+        return False
+    setting = preferences.min_move(db, chat_id)
+    return small_move(setting, change.get("data") or {}, preferences.countries(db, chat_id))
 
 
 def lead_lines(

@@ -193,6 +193,9 @@ class Delivery:
             change = self._change(row["change_id"], cache)
             kind = change["kind"] if change else ""
             digest_due = row.get("held_for") == "digest"
+            if not digest_due and change and datakinds.waits_for_summary(self.db, chat, change):
+                holds.append((row["id"], deliveries.PTIME_HELD, "ptime"))
+                continue
             held = schedule.hold_until(prefs[chat], kind, moment, digest_due)
             if held is not None and schedule.stamp(held[0]) > now:
                 holds.append((row["id"], schedule.stamp(held[0]), held[1]))

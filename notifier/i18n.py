@@ -100,8 +100,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "day_fri": "Friday",
         "day_sat": "Saturday",
         "day_sun": "Sunday",
-        "digest_daily": "<b>Your daily digest</b>: {n} change(s)",
-        "digest_weekly": "<b>Your weekly digest</b>: {n} change(s)",
+        "digest_daily": "<b>Your daily digest</b>: {changes}",
+        "digest_weekly": "<b>Your weekly digest</b>: {changes}",
+        "ptime_summary": (
+            "<b>Processing times this week</b>: {moves} below your /ptime min, biggest first"
+        ),
         "corrected_line": "Corrected by IRCC: {what}",
         "channel_removed": (
             "<b>Channel {chat} unavailable</b>: {error}. Its posts fail until the bot is "
@@ -234,8 +237,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "day_fri": "vendredi",
         "day_sat": "samedi",
         "day_sun": "dimanche",
-        "digest_daily": "<b>Votre résumé du jour</b> : {n} changement(s)",
-        "digest_weekly": "<b>Votre résumé de la semaine</b> : {n} changement(s)",
+        "digest_daily": "<b>Votre résumé du jour</b> : {changes}",
+        "digest_weekly": "<b>Votre résumé de la semaine</b> : {changes}",
+        "ptime_summary": (
+            "<b>Délais de traitement de la semaine</b> : {moves} sous votre /ptime min, "
+            "les plus grands d’abord"
+        ),
         "corrected_line": "Corrigé par IRCC : {what}",
         "channel_removed": (
             "<b>Canal {chat} indisponible</b> : {error}. Ses publications échouent tant que le "

@@ -16,7 +16,8 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
-from diffing.messages import describe, draw_date, fmt_int
+from diffing.durations import change_size
+from diffing.messages import describe, draw_date, fmt_int, plural
 from diffing.wordmarks import DEL_CLOSE, DEL_OPEN, INS_CLOSE, INS_OPEN
 from notifier import datakinds
 from notifier.drawtypes import draw_type
@@ -372,9 +373,16 @@ def digest(
 ) -> list[str]:
     """One message gathering ``items`` (changes): a header, then each title, summary and link.
 
-    ``cache`` keeps each change's lines per language: thousands of digests share changes.
+    ``cache`` keeps each change's lines per language: thousands of digests share changes. A
+    digest of processing-time moves alone is the weekly processing-times summary: the biggest
+    moves first.
     """
-    header = t(lang, "digest_weekly" if mode == "weekly" else "digest_daily", n=len(items))
+    if items and all(c["kind"] == "processing_time_changed" for c in items):
+        items = sorted(items, key=_move_size, reverse=True)
+        header = t(lang, "ptime_summary", n=len(items), moves=_moves(len(items), lang))
+    else:
+        key = "digest_weekly" if mode == "weekly" else "digest_daily"
+        header = t(lang, key, changes=_changes(len(items), lang))
     lines = [header]
     cache = {} if cache is None else cache
     for change in items:
@@ -391,6 +399,27 @@ def digest(
             cache[key] = entry
         lines += cache[key]
     return split(lines)
+
+
+def _move_size(change: dict[str, Any]) -> float:
+    """The largest move of a processing-time change, in days (a word moving ranks first)."""
+    data = change.get("data") or {}
+    sizes = [change_size(m.get("before"), m.get("after")) for m in data.get("moves") or [data]]
+    return max((size if size >= 0 else float("inf")) for size in sizes) if sizes else 0.0
+
+
+def _moves(n: int, lang: str) -> str:
+    return (
+        plural(n, "déplacement", "déplacements", "fr")
+        if lang == "fr"
+        else plural(n, "move", "moves")
+    )
+
+
+def _changes(n: int, lang: str) -> str:
+    if lang == "fr":
+        return plural(n, "changement", "changements", "fr")
+    return plural(n, "change", "changes")
 
 
 def corrected_post(

@@ -235,6 +235,21 @@ def hold(db: sqlite_utils.Database, holds: list[tuple[int, str, str]]) -> None:
         )
 
 
+# Rows of small processing-time moves wait for the weekly summary, which releases them.
+PTIME_HELD = "9999-12-31T00:00:00Z"
+
+
+def release_ptime(db: sqlite_utils.Database, now: str) -> int:
+    """The weekly processing-times summary is due: every small move held for it joins its
+    chat's digest, now (one message per chat); returns how many rows."""
+    cursor = db.execute(
+        "UPDATE deliveries SET next_attempt_at = ?, held_for = 'digest' "
+        "WHERE status = 'pending' AND held_for = 'ptime'",
+        [now],
+    )
+    return cursor.rowcount
+
+
 def release_held(db: sqlite_utils.Database, chat_id: int) -> int:
     """The chat changed its digest or quiet hours: its held rows are due now, to be decided
     again under the new settings; returns how many."""

@@ -34,6 +34,20 @@ def set_countries(db: sqlite_utils.Database, chat_id: int, codes: set[str]) -> N
     _store(db, chat_id, "countries", codes)
 
 
+def min_move(db: sqlite_utils.Database, chat_id: int) -> str | None:
+    """The chat's /ptime min setting ("2w", "10%", "0"), None for the default."""
+    rows = list(db.execute("SELECT min_move FROM ptime_prefs WHERE chat_id = ?", [chat_id]))
+    return rows[0][0] if rows else None
+
+
+def set_min_move(db: sqlite_utils.Database, chat_id: int, value: str | None) -> None:
+    db.execute(
+        "INSERT INTO ptime_prefs (chat_id, min_move) VALUES (?, ?) "
+        "ON CONFLICT(chat_id) DO UPDATE SET min_move = excluded.min_move",
+        [chat_id, value],
+    )
+
+
 def programs(db: sqlite_utils.Database, chat_id: int) -> set[str]:
     """The program groups the chat follows (empty: every group)."""
     return _load(db, chat_id, "programs")

@@ -295,4 +295,12 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             )""",
         ],
     ),
+    (
+        13,
+        [
+            # /ptime min 2w or 10 %: processing-time moves smaller than this wait for the weekly
+            # processing-times summary (NULL: the default, one week or 10 %; "0": every move).
+            "ALTER TABLE ptime_prefs ADD COLUMN min_move TEXT",
+        ],
+    ),
 ]

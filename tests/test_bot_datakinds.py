@@ -194,6 +194,7 @@ async def test_choices_route_the_next_week_and_put_a_subscriber_s_country_first(
 ) -> None:
     await env.say(ALICE, "/ptime programs iec")  # only IEC work permits
     await env.say(BOB, "/ptime country IN")  # everything, and India's lines first
+    await env.say(BOB, "/ptime min 0")  # every move at once, however small
     await env.say(CAROL, "/subscribe iec")  # IEC, no pool chosen
     await env.say(DAVE, "/iec France wh")
     rows = env.feed(

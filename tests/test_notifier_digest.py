@@ -80,7 +80,7 @@ async def test_daily_digest_in_the_subscribers_zone_with_draws_kept_instant(env)
     assert await delivery.send_due("2027-01-16T02:00:00Z") == 1
     digest = fake.messages_to(ALICE)[-1]
     lines = digest["visible_text"].splitlines()
-    assert lines[0] == "Your daily digest: 2 change(s)"
+    assert lines[0] == "Your daily digest: 2 changes"
     assert "Page changed: iec" in lines and "Page changed: gts" in lines
     rows = [d for d in deliveries.for_chat(db, ALICE) if d["change_id"] in (first, second)]
     assert {d["status"] for d in rows} == {"sent"}
@@ -151,7 +151,7 @@ async def test_a_digest_due_in_quiet_hours_goes_out_at_their_end(env) -> None:
     assert (row["held_for"], row["next_attempt_at"]) == ("digest", "2027-01-16T12:00:00Z")
     assert await delivery.send_due("2027-01-16T12:00:00Z") == 1
     [digest] = fake.messages_to(ALICE)[before:]
-    assert digest["visible_text"].startswith("Your daily digest: 1 change(s)")
+    assert digest["visible_text"].startswith("Your daily digest: 1 change")
 
 
 async def test_bad_digest_and_zone_arguments_get_hints(env) -> None:

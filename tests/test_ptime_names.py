@@ -92,7 +92,7 @@ def test_french_messages_translate_ircc_s_english_values():
     assert describe("processing_time_changed", data, "fr") == (
         "Permis de travail EIC : délai de traitement 5 semaines → 4 semaines "
         "(IRCC, au 3 décembre 2025)",
-        "",
+        "1 semaine de moins (−20\u00a0%).",
     )
     assert describe("processing_time_changed", data, "en")[0] == (
         "IEC work permits: processing time 5 weeks → 4 weeks (IRCC, as of December 3, 2025)"
