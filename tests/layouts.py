@@ -12,6 +12,8 @@ in one of the layouts that GCWeb / WET document and canada.ca pages use:
   then ``div.panel-body``) and cards (``div.card`` > ``.card-body`` > ``.card-title``);
 - a definition list (``dl`` / ``dl.dl-horizontal``: ``dt`` then its ``dd``);
 - tabs: WET's ``div.wb-tabs`` > ``div.tabpanels`` > ``details`` (the no-script markup);
+- pseudo-headings: ``<p class="h3">`` or ``<div class="h4">`` before the block, and (for
+  blocks that are a list or a table, ``BOLD``) a paragraph that is only bold text;
 
 inside the GCWeb page chrome (header, menu, breadcrumb, ``<main property="mainContentOfPage">``,
 the ``mwsgeneric-base-html`` wrapper, ``div.row`` / ``div.col-*`` grids, the "Date modified"
@@ -24,7 +26,21 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
-LAYOUTS = ("table", "list", "h2", "h3", "accordion", "panels", "cards", "dl", "tabs")
+LAYOUTS = (
+    "table",
+    "list",
+    "h2",
+    "h3",
+    "accordion",
+    "panels",
+    "cards",
+    "dl",
+    "tabs",
+    "p.h3",
+    "div.h4",
+)
+# A block titled by a bold paragraph: only before a list or a table (what it titles).
+BOLD = "bold"
 
 
 @dataclass(frozen=True)
@@ -93,6 +109,18 @@ def _section(level: int) -> Callable[[str, str, str, Style], str]:
     return render
 
 
+def _pseudo(tag: str, level: int) -> Callable[[str, str, str, Style], str]:
+    def render(title: str, anchor: str, inner: str, style: Style) -> str:
+        return f'<{tag} class="h{level}" id="{anchor}">{esc(title)}</{tag}>{style.gap}{inner}'
+
+    return render
+
+
+def _bold(title: str, anchor: str, inner: str, style: Style) -> str:
+    strong = "strong" if style.variant % 2 == 0 else "b"
+    return f'<p id="{anchor}"><{strong}>{esc(title)}</{strong}></p>{style.gap}{inner}'
+
+
 def _accordion(title: str, anchor: str, inner: str, style: Style) -> str:
     gap = style.gap
     return (
@@ -131,6 +159,9 @@ CONTAINERS: dict[str, Callable[[str, str, str, Style], str]] = {
     "panels": _panel,
     "cards": _card,
     "tabs": _tab,
+    "p.h3": _pseudo("p", 3),
+    "div.h4": _pseudo("div", 4),
+    BOLD: _bold,
 }
 
 

@@ -14,6 +14,10 @@ headline, a date phrase ("Invitations du 2 juin 2026", "Draw held on …"), nume
 tables ("Date of draw | …"), and figures in a sentence, in-sentence ("2,086 notifications of
 interest … scores of 490 or more") or under labels ("Lowest score invited: 490", "Score
 minimal : 577", "Nombre d'invitations : 1 245"); a new draw at the top, middle or bottom.
+Blocks may also be titled by pseudo-headings (``<p class="h3">``, ``<div class="h4">``, and
+for categories a paragraph that is only bold text before its list or table); a new category
+and, in the page-level reading, a new dated section are inserted at the top, in the middle
+or at the bottom, and are one addition wherever they land.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from hypothesis import strategies as st
 from diffing.classify import SUBSCRIBERS, WatchInfo, classify
 from diffing.diff import diff_documents
 from diffing.extract import extract
-from tests.layouts import CONTAINERS, LAYOUTS, Style, esc, group, items_list, page
+from tests.layouts import BOLD, CONTAINERS, LAYOUTS, Style, esc, group, items_list, page
 from tests.semantic_support import Replayer
 
 EXAMPLES = settings(max_examples=12, deadline=None)
@@ -240,12 +244,23 @@ styles = st.builds(
 )
 
 
+# Categories are lists or tables under their titles: a bold paragraph may title them too.
+category_styles = st.builds(
+    Style,
+    layout=st.sampled_from([*LAYOUTS, BOLD]),
+    lang=st.sampled_from(["en", "fr"]),
+    grid=st.booleans(),
+    gap=st.sampled_from(["\n", "", "\n    ", " \t", "\r\n  "]),
+    variant=st.integers(min_value=0, max_value=11),
+)
+
+
 def _reference(render, content, lang: str) -> bytes:
     return render(content, Style("table", lang)).encode()
 
 
 @EXAMPLES
-@given(style=styles, order=st.permutations(range(4)))
+@given(style=category_styles, order=st.permutations(range(4)))
 def test_every_layout_gives_the_same_categories(style, order):
     categories = [CATEGORIES[style.lang][i] for i in order]
     expected = _own(
@@ -261,11 +276,15 @@ def test_every_layout_gives_the_same_categories(style, order):
 
 
 @EXAMPLES
-@given(style=styles, edit=st.sampled_from(["add-category", "change-occupations"]))
-def test_the_same_category_edit_gives_the_same_changes_in_every_layout(style, edit):
+@given(
+    style=category_styles,
+    edit=st.sampled_from(["add-category", "change-occupations"]),
+    where=st.sampled_from([0, 2, 4]),
+)
+def test_the_same_category_edit_gives_the_same_changes_in_every_layout(style, edit, where):
     before = list(CATEGORIES[style.lang])
     if edit == "add-category":
-        after = [*before, NEW_CATEGORY[style.lang]]
+        after = [*before[:where], NEW_CATEGORY[style.lang], *before[where:]]
     else:
         name, occupations = before[0]
         changed = {k: v for k, v in occupations.items() if k != "21231"}
@@ -696,3 +715,58 @@ def test_accordion_categories_and_card_events_through_the_pipeline(tmp_path):
         ),
     ]
     assert rows[1]["summary"].startswith("12 mai 2026, Dakar, Sénégal")
+
+
+# ---------------------------------------------------------------- page-level reading
+
+SECTIONS = {
+    "en": [
+        ("Invitations issued on May 14, 2026", "1,245 invitations. Lowest score: 577."),
+        ("Invitations issued on April 30, 2026", "1,100 invitations. Lowest score: 560."),
+        ("Invitations issued on April 16, 2026", "980 invitations. Lowest score: 549."),
+    ],
+    "fr": [
+        ("Invitations du 14 mai 2026", "Nombre d'invitations : 1 245. Score minimal : 577."),
+        ("Invitations du 30 avril 2026", "Nombre d'invitations : 1 100. Score minimal : 560."),
+        ("Invitations du 16 avril 2026", "Nombre d'invitations : 980. Score minimal : 549."),
+    ],
+}
+NEW_SECTION = {
+    "en": ("Invitations issued on June 2, 2026", "2,086 invitations. Lowest score: 490."),
+    "fr": ("Invitations du 2 juin 2026", "Nombre d'invitations : 2 086. Score minimal : 490."),
+}
+# The layouts whose titles the page-level reading sees as headings.
+HEADED = ("h2", "h3", "p.h3", "div.h4")
+
+
+def render_sections(sections: list[tuple[str, str]], style: Style) -> str:
+    render = CONTAINERS[style.layout]
+    parts = [
+        render(title, f"s{i}", f"<p>{esc(text)}</p>", style)
+        for i, (title, text) in enumerate(sections)
+    ]
+    title = "Rounds of invitations" if style.lang == "en" else "Rondes d’invitations"
+    return page(style.gap.join(parts), style, title)
+
+
+@EXAMPLES
+@given(
+    style=st.builds(
+        Style,
+        layout=st.sampled_from(HEADED),
+        lang=st.sampled_from(["en", "fr"]),
+        grid=st.booleans(),
+        gap=st.sampled_from(["\n", "", "\n    ", " \t"]),
+        variant=st.integers(min_value=0, max_value=11),
+    ),
+    where=st.sampled_from([0, 1, 3]),
+)
+def test_a_dated_section_inserted_anywhere_is_one_addition(style, where):
+    before = list(SECTIONS[style.lang])
+    after = [*before[:where], NEW_SECTION[style.lang], *before[where:]]
+    changes = _subscriber_changes(
+        "page", render_sections(before, style).encode(), render_sections(after, style).encode()
+    )
+    assert [(kind, data["sections"]) for kind, _, data in changes] == [
+        ("page_change", [NEW_SECTION[style.lang][0]])
+    ]
