@@ -18,6 +18,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOpti
 
 from diffing.durations import change_size
 from diffing.messages import describe, draw_date, fmt_int, plural
+from diffing.official import ROUNDS_PAGE
 from diffing.wordmarks import DEL_CLOSE, DEL_OPEN, INS_CLOSE, INS_OPEN
 from notifier import datakinds
 from notifier.drawtypes import draw_type
@@ -28,13 +29,6 @@ LIMIT = 4096
 DIFF_LINES = 12
 DIFF_LINE_CHARS = 200
 REVIEW_PREFIX = "rv:"
-# The page people read for Express Entry rounds (the watch itself reads its JSON feed).
-ROUNDS_PAGE = {
-    "en": "https://www.canada.ca/en/immigration-refugees-citizenship/services/immigrate-canada/"
-    "express-entry/submit-profile/rounds-invitations.html",
-    "fr": "https://www.canada.ca/fr/immigration-refugies-citoyennete/services/immigrer-canada/"
-    "entree-express/soumettre-profil/rondes-invitations.html",
-}
 _DRAW_KINDS = ("new_draw", "draw_corrected")
 # Link previews off: alerts carry their own summary.
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)

@@ -33,8 +33,8 @@ from review.accesslog import AccessLog
 from review.filters import Filters
 from settings import Config, ReviewSettings, TelegramSettings
 from storage import changes as change_rows
+from storage import deliveries, reviews, signins, snapshots
 from storage import holds as hold_rows
-from storage import reviews, signins, snapshots
 from storage.db import utcnow
 
 log = logging.getLogger("ircc_watch.review")
@@ -359,6 +359,8 @@ async def change_detail(request: web.Request) -> web.Response:
         full=request.query.get("context") == "all",
         hold=hold,
         charts=_charts(db, change["watch"], prefix),
+        told=deliveries.told(db, change["id"]),
+        just_reviewed=request.query.get("reviewed") == "1",
     )
     return _html(html)
 
@@ -411,7 +413,8 @@ async def review_change(request: web.Request) -> web.Response:
         return _bad_request(request, f"The note is limited to {pages.NOTE_MAX} characters.")
     reviews.add(db, change_id, by, note or None)
     log.info("change %d marked reviewed by %s on the review page", change_id, by)
-    return web.Response(status=303, headers={"Location": f"{prefix}/changes/{change_id}"})
+    location = f"{prefix}/changes/{change_id}?reviewed=1#reviewed"
+    return web.Response(status=303, headers={"Location": location})
 
 
 async def login_page(request: web.Request) -> web.Response:

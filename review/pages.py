@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from diffing.official import DRAW_KINDS, rounds_page
 from review.feed import is_web_url
 from review.filters import Filters
 from review.sidediff import side_by_side
@@ -104,6 +105,8 @@ table.diff td.ins { background: var(--ins-bg); }
 table.diff td.empty { background: #f3f3f3; }
 table.diff del { background: var(--del-mark); text-decoration: line-through; }
 table.diff ins { background: var(--ins-mark); text-decoration: none; }
+table.diff tr.hunk th { background: #f3f0e4; text-align: left; padding: .3em .5em; }
+.status.flash { font-size: 1.1em; margin-bottom: 1em; }
 table.diff tr.skip td { background: #eef3f9; color: var(--muted); text-align: center;
   font-family: system-ui, sans-serif; font-style: italic; padding: .2rem; }
 .status { padding: .6rem .8rem; border-radius: 3px; border: 1px solid; }
@@ -227,14 +230,28 @@ def change_page(
     full: bool,
     hold: str = "",
     charts: str = "",
+    told: dict[str, dict[str, int]] | None = None,
+    just_reviewed: bool = False,
 ) -> str:
-    """One change: its facts, data, side-by-side diff, every review so far and the form.
+    """One change: its facts, who was told, data, side-by-side diff (each hunk under its
+    section's heading), every review so far and the form.
 
-    ``hold`` is the markup of the held bulk the change is in (review.holds.section), if any.
+    ``hold`` is the markup of the held bulk the change is in (review.holds.section), if any;
+    ``told`` the change's deliveries per role and state (storage.deliveries.told);
+    ``just_reviewed``: the page right after "Mark reviewed", which says so at the top.
     """
     cid = change["id"]
+    confirmation = (
+        '<div class="status done flash" role="alert" id="reviewed">'
+        f"<strong>✓ Marked reviewed.</strong> Change #{cid} is reviewed"
+        + (f" by {escape(history[-1]['reviewed_by'])}" if history else "")
+        + ".</div>"
+        if just_reviewed
+        else ""
+    )
     body = [
         f'<p><a href="{prefix}/">← All changes</a></p>',
+        confirmation,
         f"<h1>{escape(change['title'])}</h1>",
         '<dl class="meta">',
         f"<dt>Change</dt><dd>#{cid}</dd>",
@@ -246,10 +263,11 @@ def change_page(
         f"<dt>Topic</dt><dd>{escape(change['topic'])}</dd>",
         f"<dt>Audience</dt><dd>{escape(change['audience'])}</dd>",
         f"<dt>Language</dt><dd>{escape(change['lang'])}</dd>",
-        f"<dt>Live page</dt><dd>{_live_link(change.get('url'))}</dd>",
+        f"<dt>Official page</dt><dd>{_live_link(official_page(change))}</dd>",
         "</dl>",
         '<h2 id="summary">Summary</h2>',
         f'<p class="summary">{escape(change["summary"])}</p>',
+        _told_section(told),
     ]
     if change["data"]:
         body.append('<h2 id="data">Data</h2>')
@@ -371,6 +389,45 @@ def _list_row(row: dict[str, Any], filters: Filters, prefix: str) -> str:
         f"{escape(row['kind'])}</a></td>"
         f'<td><a href="{href}">{escape(row["title"])}</a></td>'
         f"<td>{review}</td></tr>"
+    )
+
+
+ROLES = (
+    ("subscriber", "Subscribers"),
+    ("channel", "Channels"),
+    ("maintainer", "Maintainers"),
+    ("admin", "Admins"),
+)
+STATES = (("sent", "Sent"), ("queued", "Queued"), ("held", "Held"), ("failed", "Failed"))
+
+
+def official_page(change: dict[str, Any]) -> str | None:
+    """The page a reader opens for this change: the rounds page for a draw (its watch reads
+    the JSON feed behind it), else the page the change was seen on."""
+    if change["kind"] in DRAW_KINDS:
+        return rounds_page(change.get("lang") or "en")
+    return change.get("url")
+
+
+def _told_section(told: dict[str, dict[str, int]] | None) -> str:
+    """How many chats the change went to, per role, and how their messages stand."""
+    if told is None:
+        return ""
+    head = "".join(f'<th scope="col">{label}</th>' for _, label in STATES)
+    rows = []
+    for role, label in ROLES:
+        counts = told.get(role) or {}
+        if not counts:
+            continue
+        cells = "".join(f"<td>{counts.get(state, 0)}</td>" for state, _ in STATES)
+        rows.append(f'<tr><th scope="row">{label}</th>{cells}</tr>')
+    if not rows:
+        return '<h2 id="told">Who was told</h2><p>Nobody: no delivery was queued.</p>'
+    return (
+        '<h2 id="told">Who was told</h2><table class="data told">'
+        "<caption>Deliveries of this change per recipient kind</caption>"
+        f'<thead><tr><th scope="col">To</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 

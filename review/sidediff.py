@@ -50,6 +50,12 @@ def side_by_side(
         for group in groups:
             if group[0][1] > shown_old:
                 rows.append(_skip_row(group[0][1] - shown_old))
+            first = next((op for op in group if op[0] != "equal"), group[0])
+            where = heading_path(new, first[3]) if context is not None else ""
+            if where:
+                rows.append(
+                    f'<tr class="hunk"><th colspan="4" scope="rowgroup">{escape(where)}</th></tr>'
+                )
             for tag, i1, i2, j1, j2 in group:
                 rows.extend(_rows(tag, old, new, i1, i2, j1, j2))
             shown_old = group[-1][2]
@@ -66,6 +72,23 @@ def side_by_side(
         "</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+_HEADING = re.compile(r"^(#{1,6}) (.*)$")
+
+
+def heading_path(lines: list[str], upto: int) -> str:
+    """The section a hunk starting at line ``upto`` sits in, as a path of the headings above it
+    ("Categories › Working Holiday"; the page's own # title left out), "" before any heading."""
+    above: dict[int, str] = {}
+    for line in lines[: upto + 1]:
+        match = _HEADING.match(line)
+        if match:
+            level = len(match.group(1))
+            above = {lvl: name for lvl, name in above.items() if lvl < level}
+            above[level] = match.group(2).strip()
+    path = [above[level] for level in sorted(above) if level > 1]
+    return " › ".join(path) or (above.get(1) or "")
 
 
 def _rows(

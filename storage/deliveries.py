@@ -55,6 +55,31 @@ def for_chat(db: sqlite_utils.Database, chat_id: int) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM deliveries WHERE chat_id = ? ORDER BY id", [chat_id]))
 
 
+def told(db: sqlite_utils.Database, change_id: int) -> dict[str, dict[str, int]]:
+    """How one change went out, per role (subscriber, channel, maintainer, admin): how many
+    deliveries were sent, are queued, held (digest, quiet hours, the weekly summary, a held
+    bulk), or failed or cancelled."""
+    out: dict[str, dict[str, int]] = {}
+    rows = db.execute(
+        "SELECT d.role, d.status, d.held_for IS NOT NULL, c.status, COUNT(*) "
+        "FROM deliveries d JOIN changes c ON c.id = d.change_id "
+        "WHERE d.change_id = ? GROUP BY 1, 2, 3, 4",
+        [change_id],
+    ).fetchall()
+    for role, status, held_for, change_status, count in rows:
+        if status == "sent":
+            state = "sent"
+        elif status in ("failed", "cancelled"):
+            state = "failed"
+        elif held_for or change_status == "held":
+            state = "held"
+        else:
+            state = "queued"
+        per_role = out.setdefault(role, {})
+        per_role[state] = per_role.get(state, 0) + count
+    return out
+
+
 def counts(db: sqlite_utils.Database) -> dict[str, int]:
     """How many deliveries are in each status."""
     return dict(db.execute("SELECT status, COUNT(*) FROM deliveries GROUP BY status").fetchall())

@@ -164,7 +164,7 @@ async def test_mark_reviewed_saves_who_when_and_note_then_redirects_back(client,
         allow_redirects=False,
     )
     assert response.status == 303
-    assert response.headers["Location"] == "/changes/4"
+    assert response.headers["Location"] == "/changes/4?reviewed=1#reviewed"
     row = changes.get(open_db(db_path), 4)
     assert row["reviewed_by"] == "ana" and row["review_note"] == "Checked\nagainst IRCC"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", row["reviewed_at"])
@@ -311,7 +311,7 @@ async def test_base_url_prefixes_links_and_the_redirect(db_path):
             headers={**proxy, **cookie},
             allow_redirects=False,
         )
-        assert response.headers["Location"] == "/ircc-watch/changes/3"
+        assert response.headers["Location"] == "/ircc-watch/changes/3?reviewed=1#reviewed"
         atom = await (await prefixed.get("/feed.atom", headers=cookie)).text()
         assert 'href="http://lan.example/ircc-watch/changes/6"' in atom
     with pytest.raises(ValueError):
@@ -350,6 +350,6 @@ async def test_a_change_without_snapshots_explains_the_missing_diff(client, db_p
         )
     page = await get_text(client, f"/changes/{change_id}")
     assert "No side-by-side diff: this change has no pair of snapshots" in page
-    assert "<dt>Live page</dt><dd>—</dd>" in page
+    assert "<dt>Official page</dt><dd>—</dd>" in page
     assert '<th scope="row">failures</th><td>3</td>' in page
     assert "Unified diff" not in page

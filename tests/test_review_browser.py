@@ -83,7 +83,12 @@ async def test_a_maintainer_reviews_a_change_in_the_browser(tmp_path, monkeypatc
             await page.get_by_label("Note").fill("Wording only, no rule change.")
             await page.get_by_role("button", name="Mark reviewed").click()
 
-            await expect(page).to_have_url(f"{base}/changes/1")
+            await expect(page).to_have_url(f"{base}/changes/1?reviewed=1#reviewed")
+            confirmation = page.get_by_role("alert")
+            await expect(confirmation).to_have_text(
+                "✓ Marked reviewed. Change #1 is reviewed by ana."
+            )
+            await expect(confirmation).to_be_in_viewport()
             status = page.get_by_role("status")
             await expect(status).to_contain_text(re.compile(r"Reviewed by ana on \d{4}-"))
             await expect(status).to_contain_text("Wording only, no rule change.")
