@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from charts import draw, series
 from charts.series import Point
-from diffing.messages import fmt_date, fmt_int
+from diffing.datamessages import ircc_value
+from diffing.formats import fmt_date, fmt_int
 from notifier.i18n import draw_type_label
 
 if TYPE_CHECKING:
@@ -175,8 +176,6 @@ def ptime_chart(history: list[tuple[str, str]], program: str, name: str, lang: s
 
 
 def _value(text: str, lang: str) -> str:
-    from diffing.datamessages import ircc_value
-
     return ircc_value(text, lang)
 
 

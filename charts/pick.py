@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import sqlite_utils
 
-from charts import make
+from charts import make, series
 from diffing import ptime_names
 from diffing.datamessages import CATEGORIES, pool_name
 from diffing.document import Document
@@ -79,17 +79,28 @@ def choose(
 def _ptime(
     db: sqlite_utils.Database, watches: Sequence[WatchLike], program: str, lang: str
 ) -> make.Chart | Refusal:
+    """The program's chart from the first processing-times watch whose newest snapshot has it
+    (the history of a watch without it is never read)."""
     stored = False
     for watch in watches:
         if watch.kind != PTIME:
             continue
-        history = snapshots.history(db, watch.name)
-        stored = stored or bool(history)
+        latest = _latest_records(db, watch.name)
+        stored = stored or latest is not None
+        if latest is None or series.ptime_key(latest, program) is None:
+            continue
         name = ptime_names.name(program.lower().split("/")[-1], lang)
-        chart = make.ptime_chart(history, program, name, lang)
+        chart = make.ptime_chart(snapshots.history(db, watch.name), program, name, lang)
         if chart is not None:
             return chart
     return Refusal("unknown", program) if stored else Refusal("no_data")
+
+
+def _latest_records(db: sqlite_utils.Database, watch: str) -> dict[str, dict[str, Any]] | None:
+    snapshot = snapshots.latest(db, watch)
+    if snapshot is None:
+        return None
+    return Document.from_json(snapshots.document_json(snapshot)).records
 
 
 def _iec(
@@ -104,14 +115,15 @@ def _iec(
     for watch in watches:
         if watch.kind != IEC:
             continue
-        history = snapshots.history(db, watch.name)
-        if not history:
+        latest = _latest_records(db, watch.name)
+        if latest is None:
             continue
-        pools = {k: r for k, r in Document.from_json(history[-1][1]).records.items() if "code" in r}
+        pools = {k: r for k, r in latest.items() if "code" in r}
         code = pool_code(country, pools)
         key = f"{code}/{category}"
         if code is None or key not in pools:
             return Refusal("unknown", f"{country} {category}")
+        history = snapshots.history(db, watch.name)
         chart = make.iec_chart(history, key, pool_name(pools[key], lang), lang)
         return chart if chart is not None else Refusal("no_data")
     return Refusal("no_data")

@@ -8,7 +8,7 @@ the same values.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from diffing import pool
@@ -112,7 +112,7 @@ def ptime(history: list[tuple[str, str]], program: str) -> tuple[str, list[Point
     for observed_at, text in history:
         records = Document.from_json(text).records
         if key is None:
-            key = _ptime_key(records, program)
+            key = ptime_key(records, program)
             if key is None:
                 continue
         record = records.get(key)
@@ -132,7 +132,9 @@ def ptime(history: list[tuple[str, str]], program: str) -> tuple[str, list[Point
     return (key, points) if key else None
 
 
-def _ptime_key(records: dict[str, dict[str, Any]], program: str) -> str | None:
+def ptime_key(records: dict[str, dict[str, Any]], program: str) -> str | None:
+    """The record key of ``program`` (a key such as "iec/iec", or a program's name) among a
+    program file's records; None when it is not there (country values are not programs)."""
     wanted = program.strip().lower()
     if wanted in records and "country" not in records[wanted]:
         return wanted
@@ -143,8 +145,7 @@ def _ptime_key(records: dict[str, dict[str, Any]], program: str) -> str | None:
 
 
 def _ircc_day(text: str) -> date | None:
-    from datetime import datetime
-
+    """IRCC's "December 23, 2025" as a date; None for anything else."""
     try:
         return datetime.strptime(text.strip(), "%B %d, %Y").date()
     except (AttributeError, ValueError):

@@ -54,8 +54,8 @@ def commands(core: Core) -> list[Command]:
         Command(
             "crs",
             s.crs,
-            "Only draws with a cutoff of at most N; /crs off",
-            "Seulement les rondes d'au plus N points; /crs off",
+            "Only draws with a cutoff of at most N, and where N stands; /crs off",
+            "Seulement les rondes d'au plus N points, et où se situe N; /crs off",
             usage="/crs N",
             changes=True,
         ),
