@@ -247,6 +247,12 @@ def _listing(items: list[str], lang: str) -> str:
     return fr_colon("\n".join(shown), lang)
 
 
+def _day_or_value(value: Any, lang: str) -> str:
+    """A round's date written out in ``lang`` ("4 août 2023"), else IRCC's words translated."""
+    day = ircc_date(value, lang) if isinstance(value, str) else value
+    return day if day != value else ircc_value(value, lang)
+
+
 def iec_round_date_changed(d: dict[str, Any], lang: str) -> tuple[str, str]:
     lines = []
     for item in d.get("rounds", []):
@@ -254,8 +260,8 @@ def iec_round_date_changed(d: dict[str, Any], lang: str) -> tuple[str, str]:
         which = names[1] if lang == "fr" else names[0]
         was = "auparavant" if lang == "fr" else "was"
         lines.append(
-            f"{pool_name(item, lang)}: {which} {ircc_value(item.get('after'), lang)} "
-            f"({was} {ircc_value(item.get('before'), lang)})"
+            f"{pool_name(item, lang)}: {which} {_day_or_value(item.get('after'), lang)} "
+            f"({was} {_day_or_value(item.get('before'), lang)})"
         )
     if len(lines) == 1:
         return fr_colon(lines[0], lang), ""

@@ -128,7 +128,7 @@ def _draw_corrected(d: dict[str, Any], lang: str) -> tuple[str, str]:
         label = names.get(name, name.rsplit(".", 1)[-1])
         if isinstance(old, int) or isinstance(new, int):
             old, new = fmt_int(old, lang), fmt_int(new, lang)
-        parts.append(f"{label}: {old} → {new}")
+        parts.append(f"{label}{' : ' if lang == 'fr' else ': '}{old} → {new}")
     body = "; ".join(parts[:3]) + (" …" if len(parts) > 3 else "")
     if lang == "fr":
         return (f"Entrée express : ronde n° {d['number']} corrigée", body)

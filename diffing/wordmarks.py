@@ -35,7 +35,14 @@ def mark_words(before: str, after: str) -> tuple[str, str]:
             out_old.append(_wrap(old[i1:i2], DEL_OPEN, DEL_CLOSE))
         if j2 > j1:
             out_new.append(_wrap(new[j1:j2], INS_OPEN, INS_CLOSE))
-    return "".join(out_old), "".join(out_new)
+    return _joined("".join(out_old), DEL_OPEN, DEL_CLOSE), _joined(
+        "".join(out_new), INS_OPEN, INS_CLOSE
+    )
+
+
+def _joined(text: str, opening: str, closing: str) -> str:
+    """Marked runs separated by spaces only, as one run ("<s>6 months</s>", not two)."""
+    return re.sub(f"{closing}(\\s+){opening}", r"\1", text)
 
 
 def _wrap(tokens: list[str], opening: str, closing: str) -> str:

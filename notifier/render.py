@@ -404,9 +404,7 @@ def _move_size(change: dict[str, Any]) -> float:
 
 def _moves(n: int, lang: str) -> str:
     return (
-        plural(n, "déplacement", "déplacements", "fr")
-        if lang == "fr"
-        else plural(n, "move", "moves")
+        plural(n, "variation", "variations", "fr") if lang == "fr" else plural(n, "move", "moves")
     )
 
 

@@ -147,7 +147,7 @@ async def test_small_moves_wait_for_the_weekly_summary_released_by_the_scheduler
     assert visitor == "119 days"
     [bruno] = new(BRUNO)[1:]
     assert bruno.startswith(
-        "Délais de traitement de la semaine : 2 déplacements sous votre /ptime min, "
+        "Délais de traitement de la semaine : 2 variations sous votre /ptime min, "
         "les plus grands d’abord"
     )
     assert "5 jours de plus" in bruno and "2 jours de moins" in bruno
