@@ -4,7 +4,6 @@ to who asked, /pool on), a wrong one a fault; /crs N and /why N from the latest 
 from __future__ import annotations
 
 import copy
-import csv
 import json
 import math
 import re
@@ -16,6 +15,7 @@ from diffing import pool
 from diffing.extract.ee_rounds import extract
 from diffing.messages import describe
 from notifier.bot import build_application
+from notifier.delivery import Delivery
 from storage import changes, deliveries, preferences, subscribers
 from tests.conftest import REAL, run_cli, unpack, write_config
 from tests.fakes.telegram_api import FakeTelegram
@@ -23,6 +23,7 @@ from tests.notifier_support import (
     StorageActions,
     feed_bytes,
     fetch,
+    french,
     make_config,
     open_database,
     pipeline,
@@ -33,7 +34,7 @@ from tests.notifier_support import (
 
 EE_URL = "https://www.canada.ca/content/dam/ircc/documents/json/ee_rounds_123_en.json"
 SERIES = ("raw_feed_series1_all_versions.tar.xz", "rounds_array_series2_all_versions.tar.xz")
-ALICE, BOB = 111, 222
+ALICE, BOB, CAROL = 111, 222, 333
 # The rounds page's labels, written out independently of diffing.pool.
 LABELS = {
     "dd1": (601, 1200),
@@ -172,6 +173,20 @@ def test_bands_not_summing_to_the_total_are_a_fault_not_news(tmp_path) -> None:
     assert changes.listing(db, limit=10) == []  # neither the draw nor the pool told
 
 
+def french_pool(feed: dict) -> dict:
+    """A French-feed look-alike (synthetic): numbers written "18 657" and the distribution's
+    date "16 août 2026", as the French rounds page writes them."""
+    feed = french(feed)
+    months = {"July": "juillet", "August": "août"}
+    for draw in feed["rounds"]:
+        for name in [n for n in draw if re.fullmatch(r"dd\d+", n)]:
+            draw[name] = draw[name].replace(",", " ")
+        month, day, year = draw["drawDistributionAsOn"].replace(",", "").split()
+        if month in months:
+            draw["drawDistributionAsOn"] = f"{day} {months[month]} {year}"
+    return feed
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeTelegram]:
     with FakeTelegram(per_chat_per_second=math.inf, per_group_per_minute=math.inf) as server:
@@ -184,7 +199,7 @@ async def bot(tmp_path, fake) -> AsyncIterator[tuple]:
     db = open_database(config)
     app = build_application(config, db, token=fake.token, actions=StorageActions(db))
     async with running(app):
-        yield config, db
+        yield config, db, app
 
 
 async def say(fake: FakeTelegram, chat: int, text: str, **kw) -> str:
@@ -195,28 +210,50 @@ async def say(fake: FakeTelegram, chat: int, text: str, **kw) -> str:
 
 
 async def test_pool_on_gets_the_new_distribution_others_do_not(bot, fake) -> None:
-    config, db = bot
+    config, db, app = bot
     await say(fake, ALICE, "/subscribe express-entry")
     reply = await say(fake, BOB, "/pool on")
     assert reply.startswith("You will hear about each new pool distribution")
     assert preferences.pool_alerts(db, BOB) and subscribers.topics(db, BOB) == ["express-entry"]
+    reply = await say(fake, CAROL, "/pool on", language_code="fr")
+    assert reply.startswith("Vous serez prévenu de chaque nouvelle répartition du bassin")
     pipe = pipeline(db, config)
     feed = real_feed()
     older = copy.deepcopy(feed)
     older["rounds"] = older["rounds"][3:]  # the feed of August 5: #434, pool of August 3
     pipe.handle(fetch(config, "ee-rounds", feed_bytes(older)))
     pipe.handle(fetch(config, "ee-rounds", feed_bytes(feed)))  # +#435–437, pool of August 16
+    pipe.handle(fetch(config, "ee-rounds-fr", feed_bytes(french_pool(older))))
+    pipe.handle(fetch(config, "ee-rounds-fr", feed_bytes(french_pool(feed))))
     found = changes.listing(db, limit=20)
-    pools = [c for c in found if c["kind"] == "pool_changed"]
-    assert len(pools) == 1 and pools[0]["data"]["number"] == "437"
-    chats = {row["chat_id"] for row in deliveries.for_change(db, pools[0]["id"])}
-    assert chats == {BOB}
+    pools = {c["watch"]: c for c in found if c["kind"] == "pool_changed"}
+    assert len(pools) == 2 and pools["ee-rounds"]["data"]["number"] == "437"
+    assert pools["ee-rounds-fr"]["data"]["as_on"] == "2026-08-16"  # read from "16 août 2026"
+    assert pools["ee-rounds-fr"]["data"]["total"] == 226_859  # read from "226 859"
+    chats = {row["chat_id"] for row in deliveries.for_change(db, pools["ee-rounds"]["id"])}
+    assert chats == {BOB}  # each reader from the feed in their language
+    chats = {row["chat_id"] for row in deliveries.for_change(db, pools["ee-rounds-fr"]["id"])}
+    assert chats == {CAROL}
+    await Delivery(db, config, app.bot, chat_interval=0).send_due()
+    told = [m["visible_text"] for m in fake.messages_to(BOB) if "pool:" in m["visible_text"]]
+    assert len(told) == 1 and told[0].startswith(
+        "Express Entry pool: 226,859 candidates as of August 16, 2026\n"
+        "Score bands that moved most: 351–400: 48,600 (−1,507); 501–600: 18,657 (−1,048); "
+        "471–480: 16,626 (+258). Total before: 229,100."
+    )
+    french = [m["visible_text"] for m in fake.messages_to(CAROL) if "Bassin" in m["visible_text"]]
+    assert len(french) == 1 and french[0].startswith(
+        "Bassin d'Entrée express : 226 859 candidats au 16 août 2026\n"
+        "Plus grands écarts par tranche CRS : 351–400 : 48 600 (−1 507)"
+    )
+    assert not any("pool" in m["visible_text"] for m in fake.messages_to(ALICE))
     reply = await say(fake, BOB, "/pool off")
+    assert reply == "You will no longer hear about new pool distributions."
     assert not preferences.pool_alerts(db, BOB)
 
 
 async def test_pool_shows_the_bands_in_both_languages(bot, fake) -> None:
-    config, db = bot
+    config, db, _ = bot
     pipeline(db, config).handle(fetch(config, "ee-rounds", feed_bytes(real_feed())))
     text = await say(fake, ALICE, "/pool")
     lines = text.splitlines()
@@ -244,7 +281,7 @@ def recomputed_range(feed: dict, score: int) -> tuple[int, int]:
 
 
 async def test_crs_472_on_the_latest_real_feed(bot, fake) -> None:
-    config, db = bot
+    config, db, _ = bot
     feed = real_feed()
     pipeline(db, config).handle(fetch(config, "ee-rounds", feed_bytes(feed)))
     low, high = recomputed_range(feed, 472)
@@ -279,7 +316,7 @@ async def test_crs_472_on_the_latest_real_feed(bot, fake) -> None:
 
 
 async def test_crs_at_the_top_of_a_band_is_exact(bot, fake) -> None:
-    config, db = bot
+    config, db, _ = bot
     feed = real_feed()
     pipeline(db, config).handle(fetch(config, "ee-rounds", feed_bytes(feed)))
     low, high = recomputed_range(feed, 500)
@@ -289,7 +326,7 @@ async def test_crs_at_the_top_of_a_band_is_exact(bot, fake) -> None:
 
 
 async def test_why_explains_a_filtered_draw(bot, fake) -> None:
-    config, db = bot
+    config, db, _ = bot
     feed = real_feed()
     pipeline(db, config).handle(fetch(config, "ee-rounds", feed_bytes(feed)))
     await say(fake, ALICE, "/crs 400")
@@ -312,8 +349,3 @@ async def test_why_explains_a_filtered_draw(bot, fake) -> None:
     assert f"Votre 400 est {crs - 400} points en dessous : la ronde a été filtrée." in text
     text = await say(fake, ALICE, "/why 99999")
     assert text == "Aucune ronde no 99999 dans le fil."
-
-
-def test_index_matches_versions() -> None:
-    with open(REAL / "ee_rounds" / "raw_feed_series1_all_versions.index.tsv", newline="") as f:
-        assert len(list(csv.DictReader(f, delimiter="\t"))) == 100
