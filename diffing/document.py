@@ -32,6 +32,7 @@ class Document:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     _hash: str | None = field(default=None, init=False, repr=False, compare=False)
+    _json: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def content_hash(self) -> str:
         """Hash of what matters (text and records, not meta): equal hashes mean no change.
@@ -44,11 +45,15 @@ class Document:
         return self._hash
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"kind": self.kind, "text": self.text, "records": self.records, "meta": self.meta},
-            ensure_ascii=False,
-            sort_keys=True,
-        )
+        """The Document as stored in its snapshot; computed once, like ``content_hash`` (a big
+        page's is then written ahead, off the event loop)."""
+        if self._json is None:
+            self._json = json.dumps(
+                {"kind": self.kind, "text": self.text, "records": self.records, "meta": self.meta},
+                ensure_ascii=False,
+                sort_keys=True,
+            )
+        return self._json
 
     @classmethod
     def from_json(cls, text: str) -> Document:

@@ -934,7 +934,8 @@ def _read_into(
     """Read ``body`` as ``kind`` into ``prepared``: the Document, or what extracting raised."""
     try:
         document = read_body(watch, kind, body, rule)
-        document.content_hash()  # memoized: hashing a big reading is work too
+        document.content_hash()  # memoized: hashing and serializing a big reading is work too
+        document.to_json()
     except Exception as exc:
         prepared.readings[kind] = exc
         return None
