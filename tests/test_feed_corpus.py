@@ -218,3 +218,38 @@ def test_the_corpus_sample_is_the_manifest(tmp_path):
     manifest = (CORPUS / "MANIFEST.md").read_text(encoding="utf-8")
     assert len(files) == 15
     assert all(f"`{name}`" in manifest for name in files)
+
+
+def test_a_database_from_before_queries_counted_tells_only_the_new_items(tmp_path):
+    """The upgrade through the pipeline: the newsroom's twelve items stored as the one record
+    the old key gave them, under a snapshot of the old normalizer (4). The next version tells
+    its six new items and nothing already told; the twelve get their own records."""
+    watch = OneWatch(tmp_path, "atom", "https://www.alberta.ca/news.rss")
+    before = (ALBERTA / "2025-06-13T2300Z_before.xml").read_bytes()
+    after = (ALBERTA / "2025-06-17T2300Z_after.xml").read_bytes()
+    assert watch.check(before, at="2025-06-13T23:00:00Z").outcome == "baseline"
+    db = watch.db
+    first = db.execute("SELECT data FROM records WHERE watch = 'w' ORDER BY rowid").fetchone()[0]
+    with db.conn:
+        db.execute("DELETE FROM records WHERE watch = 'w'")
+        db.execute(
+            "INSERT INTO records (watch, key, data, first_seen_at, last_seen_at) "
+            "VALUES ('w', 'www.alberta.ca/announcements.cfm', ?, ?, ?)",
+            [first, "2025-06-13T23:00:00Z", "2025-06-13T23:00:00Z"],
+        )
+        db.execute("UPDATE snapshots SET normalizer_version = 4 WHERE watch = 'w'")
+    changes = watch.check(after, at="2025-06-17T23:00:00Z").changes
+    # Six at once is more than the default bulk_threshold (5): held for a maintainer's release.
+    assert sorted(row["kind"] for row in changes) == ["bulk_held"] + ["news"] * 6
+    told = [row for row in changes if row["kind"] == "news"]
+    assert {row["data"]["url"].rsplit("=", 1)[1][:5] for row in told} == {
+        "93488",
+        "93485",
+        "93484",
+        "93483",
+        "93482",
+        "93475",
+    }
+    assert watch.check(after, at="2025-06-18T23:00:00Z").changes == []
+    keys = [row[0] for row in db.execute("SELECT key FROM records WHERE absent_since IS NULL")]
+    assert len([key for key in keys if "?xID=" in key]) == 14
