@@ -12,8 +12,9 @@ canada.ca pages differ in bytes on every fetch (a fresh Akamai ``ak.rid``), as t
 (a) 20 watches, every 1 s. (b) 200 watches with the shipped config.toml's kinds and intervals,
 each interval divided by ``--factor`` (60: "10m" becomes 10 s, "30m" 30 s). Every ``--sample``
 seconds (30) it records the process's open file descriptors (/proc/PID/fd), resident memory,
-threads and the database's size (with its WAL), prints a table and the least-squares slope per
-hour of each figure after the warm-up, and writes the figures to bench/soak-results.json.
+threads and the database's size (with its WAL, also shown alone), prints a table and the
+least-squares slope per hour of each figure after the warm-up, and writes the figures to
+bench/soak-results.json.
 
 ``--retention`` sets ``keep_fetches`` (retention on; the service prunes at start and every
 quarter of it). ``--time-scale S`` runs S times faster than simulated time: the retention is
@@ -115,13 +116,15 @@ def proc_status(pid: int) -> dict[str, int]:
 def sample(pid: int, db: Path, started: float, fetches: int) -> dict[str, float]:
     """One row of figures for the running process."""
     status = proc_status(pid)
-    size = sum(p.stat().st_size for p in (db, Path(f"{db}-wal")) if p.exists())
+    wal = Path(f"{db}-wal")
+    size = sum(p.stat().st_size for p in (db, wal) if p.exists())
     return {
         "t_s": round(time.monotonic() - started, 1),
         "fds": len(os.listdir(f"/proc/{pid}/fd")),
         "rss_mib": round(status["VmRSS"] / 1024, 1),
         "threads": status["Threads"],
         "db_mib": round(size / 2**20, 2),
+        "wal_mib": round(wal.stat().st_size / 2**20, 2) if wal.exists() else 0.0,
         "fetches": fetches,
     }
 
@@ -208,7 +211,10 @@ def soak(
                 f" ({max(60, round(retention / scale))} s real)"
             )
         print(f"{title[scenario]} for {minutes:g} min, a sample every {every:g} s", flush=True)
-        print(f"{'t (s)':>7} {'fds':>5} {'RSS MiB':>8} {'threads':>7} {'DB MiB':>7} {'fetches':>8}")
+        print(
+            f"{'t (s)':>7} {'fds':>5} {'RSS MiB':>8} {'threads':>7} {'DB MiB':>7} "
+            f"{'of it WAL':>9} {'fetches':>8}"
+        )
         try:
             deadline = started + minutes * 60
             next_sample = started + every
@@ -224,7 +230,8 @@ def soak(
                     rows.append(row)
                     print(
                         f"{row['t_s']:>7.0f} {row['fds']:>5} {row['rss_mib']:>8.1f} "
-                        f"{row['threads']:>7} {row['db_mib']:>7.2f} {row['fetches']:>8}",
+                        f"{row['threads']:>7} {row['db_mib']:>7.2f} {row['wal_mib']:>9.2f} "
+                        f"{row['fetches']:>8}",
                         flush=True,
                     )
                     next_sample += every

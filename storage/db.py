@@ -12,6 +12,8 @@ import sqlite_utils
 
 from storage.schema import MIGRATIONS
 
+WAL_LIMIT = 4 * 2**20
+
 
 def utcnow() -> str:
     """The current UTC time as stored everywhere: ISO 8601, seconds, trailing Z."""
@@ -39,6 +41,9 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     # a killed process still loses nothing. Only a power cut may roll back the last commits
     # (a snapshot with its changes and outbox rows: detected again; a "sent" mark: sent again).
     db.conn.execute("PRAGMA synchronous = NORMAL")
+    # The WAL file keeps the size of its largest transaction (a day's prune) unless told: cut it
+    # back to about one auto-checkpoint's worth (1,000 pages) each time it is reset.
+    db.conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT}")
     db.conn.execute("PRAGMA foreign_keys = ON")
     migrate(db)
     return db
