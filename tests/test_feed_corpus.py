@@ -253,3 +253,35 @@ def test_a_database_from_before_queries_counted_tells_only_the_new_items(tmp_pat
     assert watch.check(after, at="2025-06-18T23:00:00Z").changes == []
     keys = [row[0] for row in db.execute("SELECT key FROM records WHERE absent_since IS NULL")]
     assert len([key for key in keys if "?xID=" in key]) == 14
+
+
+MIRROR = Path("/work/.mirror/kurtmckee+feedparser/repo")
+
+
+@pytest.mark.skipif(not MIRROR.exists(), reason="feedparser's repository is not fetched here")
+def test_the_whole_corpus_never_crashes_and_never_drops_entries_silently(tmp_path):
+    """All 2,106 files of feedparser's corpus, when its repository has been fetched (the
+    search tools' mirror; not in CI): every feed is read or refused with a reason, and a feed
+    read with no records has no entries at all. Counts: ``python bench/feed_corpus.py``."""
+    import subprocess
+
+    import feedparser
+
+    from bench.feed_corpus import survey
+    from diffing.document import ContentError
+    from diffing.textutil import as_utf8
+
+    archive = subprocess.run(
+        ["git", "-C", str(MIRROR), "archive", "HEAD", "tests"], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tmp_path)], input=archive, check=True)
+    counts = survey(tmp_path / "tests")
+    assert sum(counts.values()) > 2000
+    assert counts["read, with entries"] > 400
+    for path in sorted((tmp_path / "tests").rglob("*.xml")):
+        try:
+            document = extract("atom", path.read_bytes())
+        except ContentError:
+            continue
+        if not document.records:
+            assert feedparser.parse(as_utf8(path.read_bytes())).entries == [], path
