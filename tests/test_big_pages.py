@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,15 @@ import pytest
 from settings import ConfigError, load_config
 from tests.conftest import run_cli, write_config
 from tests.fakes.telegram_api import FakeTelegram
-from tests.test_service import FAST_SCRAPY, TOKEN, service_config, start, stop, wait_until
+from tests.test_service import (
+    FAST_SCRAPY,
+    TOKEN,
+    free_port,
+    service_config,
+    start,
+    stop,
+    wait_until,
+)
 
 USER = 4242
 ONE = {"name": "one", "url": "https://www.canada.ca/en.html"}
@@ -54,11 +63,15 @@ def page_fetches(db_path: Path) -> list[str]:
 
 
 def test_latest_is_answered_while_an_18_mb_page_is_read(tmp_path, site, telegram):
+    """The bot and the review page answer while the page is read: both before its baseline
+    is stored (the reading takes seconds; before, they waited for all of it)."""
     body = big_page(18)
     assert 17.5e6 < len(body) < 19e6
     site.set("/big.html", body)
     config = service_config(tmp_path, site, telegram, interval="1h")
+    port = free_port()
     text = config.read_text() + (
+        f'\n[review]\nhost = "127.0.0.1"\nport = {port}\n'
         f'\n[[watch]]\nname = "big"\nurl = "{site.url("/big.html")}"\nkind = "page"\n'
         'topic = "general"\ninterval = "1h"\n'
     )
@@ -71,6 +84,7 @@ def test_latest_is_answered_while_an_18_mb_page_is_read(tmp_path, site, telegram
         served = time.monotonic()
         assert page_fetches(database) == []
         telegram.inject_message(USER, "/latest")
+        review = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60).status
         assert telegram.wait_for(lambda: telegram.messages_to(USER), timeout=60)
         answered = time.monotonic()
         stored_when_answered = page_fetches(database)
@@ -85,6 +99,7 @@ def test_latest_is_answered_while_an_18_mb_page_is_read(tmp_path, site, telegram
     )
     print(timing)
     assert stored_when_answered == [], timing
+    assert review == 200
     assert "Traceback" not in (tmp_path / "run.log").read_text()
 
 
