@@ -140,7 +140,9 @@ def test_sigterm_exits_within_the_grace_with_one_second_intervals_and_a_slow_pag
         tmp_path,
         [
             {"name": "fast", "url": site.url("/fast.html"), "interval": "1s"},
-            {"name": "slow", "url": site.url("/slow.html"), "interval": "1s"},
+            # A 90 s interval gives the slow fetch 45 s before its own timeout (half its
+            # interval): it is still in flight when the 20 s grace ends.
+            {"name": "slow", "url": site.url("/slow.html"), "interval": "90s"},
         ],
     )
     env = {

@@ -36,7 +36,7 @@ async def test_an_outage_longer_than_max_attempts_gives_nothing_up(tmp_path):
             assert row["status"] == "pending" and "Bad Gateway" in row["last_error"]
             assert health.state == "unreachable"
             assert health_line(db).startswith("telegram: unreachable since ")
-            status = await AdminActions(SimpleNamespace(db=db)).status()
+            status = await AdminActions(SimpleNamespace(db=db, config=config)).status()
             assert status.splitlines()[-1].startswith("telegram: unreachable since ")
 
             health.paused_until = 0.0
