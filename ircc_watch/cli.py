@@ -383,6 +383,7 @@ class Interrupts:
     def __init__(self) -> None:
         self.count = 0
         self.crawler: Any = None
+        self.closing: asyncio.Future[None] | None = None
 
     def press(self) -> None:
         self.count += 1
@@ -404,7 +405,7 @@ class Interrupts:
             what = "finishing"
         print(f"Ctrl-C: stopping, {what}. Ctrl-C again to quit now.", file=sys.stderr, flush=True)
         if crawler is not None:
-            asyncio.ensure_future(crawler.close())
+            self.closing = asyncio.ensure_future(crawler.close())  # kept: a task must be held
 
 
 TOKEN_REJECTED = "token rejected"
