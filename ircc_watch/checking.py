@@ -17,6 +17,8 @@ from settings import Config, Watch
 from storage import watches as watch_rows
 from storage.rounds import RoundWrites
 
+FLUSH_AFTER = 0.5  # seconds without a new Fetch before a round's bookkeeping is written
+
 
 def targets_for(db: sqlite_utils.Database, chosen: Iterable[Watch]) -> list[Target]:
     """Crawl targets with the validators last stored for each watch; a watch that follows the
@@ -80,15 +82,24 @@ async def check(
     handle = sink or (lambda fetch, prepared: pipeline.handle(fetch, prepared=prepared))
     results: list[Outcome | asyncio.Future[Outcome | None] | None] = []
     # The fetch log and watch rows of the round's quiet checks go in one transaction. Rounds
-    # of the service's crawler overlap: each Fetch is handled with its own round's writes.
+    # of the service's crawler overlap: each Fetch is handled with its own round's writes,
+    # written FLUSH_AFTER seconds after the round's last Fetch so far, so a slow straggler
+    # never keeps the others' rows back until after a later round's (which would then be
+    # overwritten by older values, and read stale validators meanwhile).
     writes = RoundWrites(db)
+    loop = asyncio.get_running_loop()
+    timer: asyncio.TimerHandle | None = None
 
     def handled(fetch: Fetch, prepared: Prepared | None) -> Outcome | None:
+        nonlocal timer
         pipeline.round = writes
         try:
             return handle(fetch, prepared)
         finally:
             pipeline.round = None
+            if timer is not None:
+                timer.cancel()
+            timer = loop.call_later(FLUSH_AFTER, writes.flush)
 
     async def read_then_handle(fetch: Fetch) -> Outcome | None:
         return handled(fetch, await pipeline.prepare(fetch))
@@ -114,6 +125,8 @@ async def check(
     finally:
         pending = [r for r in results if isinstance(r, asyncio.Future)]
         done = await asyncio.gather(*pending, return_exceptions=True)
+        if timer is not None:
+            timer.cancel()
         writes.flush()
     failed = next((e for e in done if isinstance(e, BaseException)), None)
     if failed is not None:

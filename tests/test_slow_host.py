@@ -6,6 +6,7 @@ slow one fails at its own timeout, once per check (no retry), counted as its fai
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 import time
@@ -15,10 +16,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from crawlers.runner import WatchCrawler
+from ircc_watch.checking import FLUSH_AFTER, check
+from ircc_watch.pipeline import Pipeline
+from settings import load_config
+from storage import watches as watch_rows
 from storage.db import open_db
 from tests.conftest import REAL, unpack, write_config
 from tests.test_service import fetch_outcomes, start, stop, wait_until
 
+FAST = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 3}
 SLOW_HOST = "127.0.0.2"  # another loopback address: another host, so another download slot
 
 
@@ -100,6 +107,7 @@ def test_a_host_sending_one_byte_a_second_does_not_hold_other_watches(tmp_path, 
         assert stop(process) == 0
     db = open_db(db_path)
     rows = list(db.query("SELECT watch, fetched_at, elapsed_ms, outcome, error FROM fetches"))
+    rows.sort(key=lambda r: r["fetched_at"])
     slow = [r for r in rows if r["watch"] == "slow"]
     healthy = [_stamp(r["fetched_at"]) for r in rows if r["watch"] == "healthy"]
     failures = [r for r in slow if r["outcome"] == "error"]
@@ -116,3 +124,59 @@ def test_a_host_sending_one_byte_a_second_does_not_hold_other_watches(tmp_path, 
     # One request per failed check: a timeout is not retried at once (that doubled the hold).
     assert _Trickle.requests <= len(slow) + 1
     assert all(r["outcome"] != "error" for r in rows if r["watch"] == "healthy")
+    # The slow watch's round did not keep its healthy fetch's row back until after later
+    # rounds' rows: the fetch log is in the order the checks happened.
+    logged = [r["fetched_at"] for r in db.query("SELECT fetched_at FROM fetches ORDER BY id")]
+    assert logged == sorted(logged)
+
+
+async def test_a_rounds_quick_checks_are_written_while_its_slow_one_waits(
+    tmp_path, site, slow_server
+):
+    """Two overlapping rounds on one crawler: the first (a quick watch and the slow one) writes
+    its quick check's bookkeeping soon after it, not when the slow fetch gives up, so the
+    second round reads it and its newer rows are never overwritten by older ones."""
+    site.set("/page", b"<html><body><main><h1>T</h1><p>Text.</p></main></body></html>")
+    path = write_config(
+        tmp_path,
+        [
+            {"name": "quick", "url": site.url("/page"), "topic": "standards"},
+            {"name": "slow", "url": slow_server, "topic": "standards"},
+        ],
+        settings={"allowed_domains": ["127.0.0.1", SLOW_HOST]},
+    )
+    config = load_config(path)
+    db = open_db(config.settings.database)
+    watch_rows.sync(db, config.watches)
+    pipeline = Pipeline(db, config)
+    quick, slow = config.watch("quick"), config.watch("slow")
+    crawler = WatchCrawler(config.settings.user_agent, config.settings.allowed_domains, FAST)
+    await crawler.start()
+
+    def logged() -> list[tuple[str, str]]:
+        rows = db.query("SELECT watch, outcome FROM fetches ORDER BY id")
+        return [(r["watch"], r["outcome"]) for r in rows]
+
+    try:
+        await check(db, config, pipeline, [quick], crawler=crawler)  # its baseline
+        first = asyncio.create_task(check(db, config, pipeline, [quick, slow], crawler=crawler))
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if crawler.in_flight() == ["slow"]:
+                break
+        assert crawler.in_flight() == ["slow"]
+        await asyncio.sleep(FLUSH_AFTER * 3)
+        # The quiet check's row (kept for the round's one transaction) is written already.
+        assert logged() == [("quick", "baseline"), ("quick", "not_modified")]
+        await check(db, config, pipeline, [quick, slow], crawler=crawler)  # slow: in flight
+        assert not first.done()
+        await first
+    finally:
+        await crawler.close()
+    assert logged() == [
+        ("quick", "baseline"),
+        ("quick", "not_modified"),
+        ("quick", "not_modified"),
+        ("slow", "error"),
+    ]
+    assert _Trickle.requests == 1
