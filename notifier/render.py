@@ -17,7 +17,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
 from diffing.durations import change_size
-from diffing.messages import describe, draw_date, fmt_int, plural
+from diffing.messages import clean, describe, draw_date, fmt_int, plural
 from diffing.official import ROUNDS_PAGE
 from diffing.wordmarks import DEL_CLOSE, DEL_OPEN, INS_CLOSE, INS_OPEN
 from notifier import datakinds
@@ -192,16 +192,17 @@ def change_diff(change: dict[str, Any]) -> list[str]:
             if isinstance(pair, list) and len(pair) == 2:
                 lines += [f"- {field}: {pair[0]}", f"+ {field}: {pair[1]}"]
     elif "before" in data or "after" in data:
-        lines += [f"- {line}" for line in str(data.get("before") or "").splitlines() if line]
-        lines += [f"+ {line}" for line in str(data.get("after") or "").splitlines() if line]
+        before, after = str(data.get("before") or ""), str(data.get("after") or "")
+        lines += [f"- {clean(line)}" for line in before.splitlines() if clean(line)]
+        lines += [f"+ {clean(line)}" for line in after.splitlines() if clean(line)]
     elif change["kind"] == "page_change" and data.get("edits"):
         section = None
         for edit in data["edits"]:
             if edit.get("section") and edit["section"] != section:
                 section = edit["section"]
                 lines.append(f"@ {section}")
-            lines += [f"- {edit['before']}"] if edit.get("before") else []
-            lines += [f"+ {edit['after']}"] if edit.get("after") else []
+            lines += [f"- {clean(edit['before'])}"] if edit.get("before") else []
+            lines += [f"+ {clean(edit['after'])}"] if edit.get("after") else []
     elif change["kind"] == "page_change":
         return diff_excerpt(change.get("diff"))
     else:

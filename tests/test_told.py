@@ -298,3 +298,13 @@ async def test_tz_alone_gives_its_usage(tmp_path, fake):
         fr = await ask(fake, BRUNO, "/tz", language_code="fr")
     assert en["visible_text"] == "Usage: /tz America/Toronto (an IANA zone name)"
     assert fr["visible_text"] == "Utilisation : /tz America/Toronto (un nom IANA)"
+
+
+def test_a_maintainers_diff_shows_list_items_without_their_marker():
+    from notifier.render import change_diff
+
+    rule = {
+        "kind": "rule_change",
+        "data": {"before": "- be between 18 and 30", "after": "- be between 18 and 35"},
+    }
+    assert change_diff(rule) == ["- be between 18 and 30", "+ be between 18 and 35"]
