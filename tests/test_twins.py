@@ -157,3 +157,49 @@ def test_the_shipped_config_gets_the_twins_without_new_entries():
     assert grown.watch("iec-fr").url == FR_HREF and grown.watch("iec-fr").twin_of == "iec"
     assert grown.watch("iec-fr").topic == "iec" and grown.watch("iec-fr").lang == "fr"
     assert len(grown.watches) == len(config.watches) + 1  # a data file names no twin
+
+
+def test_the_running_service_watches_the_twin_its_baseline_found(tmp_path, site):
+    from tests.fakes.telegram_api import FakeTelegram
+    from tests.test_service import (
+        ADMIN,
+        MAINTAINER,
+        TOKEN,
+        fetch_outcomes,
+        start,
+        stop,
+        wait_until,
+    )
+
+    site.set("/en/iec.html", page(IEC_EN, site))
+    site.set("/fr/eic.html", page(IEC_FR, site))
+    with FakeTelegram(TOKEN) as telegram:
+        config = tmp_path / "config.toml"
+        config.write_text(
+            "[settings]\n"
+            'database = "test.db"\n'
+            'allowed_domains = ["127.0.0.1"]\n\n'
+            "[[watch]]\n"
+            'name = "iec"\n'
+            f'url = "{site.url("/en/iec.html")}"\n'
+            'topic = "iec"\n'
+            'interval = "1s"\n\n'
+            "[telegram]\n"
+            'token_env = "TEST_IRCC_TOKEN"\n'
+            f'base_url = "{telegram.base_url}"\n'
+            f"maintainers = [{MAINTAINER}]\n"
+            f"admins = [{ADMIN}]\n",
+            encoding="utf-8",
+        )
+        process = start(config, tmp_path / "run.log")
+        try:
+            db_path = tmp_path / "test.db"
+            assert wait_until(lambda: fetch_outcomes(db_path).count("baseline") == 2)
+            telegram.inject_message(ADMIN, "/status")
+            assert telegram.wait_for(lambda: telegram.messages_to(ADMIN), timeout=20)
+            status = telegram.messages_to(ADMIN)[-1]["visible_text"]
+        finally:
+            assert stop(process) == 0
+    lines = status.splitlines()
+    assert any(line.startswith("iec: ") for line in lines)
+    assert any(line.startswith("iec-fr: ") and line.endswith("twin of iec") for line in lines)
