@@ -81,6 +81,8 @@ def test_systemd_analyze_verifies_the_unit(tmp_path):
         text=True,
         timeout=60,
     )
+    if "--offline" in security.stderr or "--threshold" in security.stderr:
+        pytest.skip(f"this systemd-analyze cannot score a unit file: {security.stderr.strip()}")
     assert security.returncode == 0, security.stdout[-2000:] + security.stderr
     exposure = re.search(r"Overall exposure level for \S+: ([0-9.]+)", security.stdout)
     assert exposure and float(exposure.group(1)) < 2.0, security.stdout[-300:]
