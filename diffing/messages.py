@@ -235,7 +235,11 @@ def _page_change(d: dict[str, Any], lang: str) -> tuple[str, str]:
     title = f"Page modifiée : {page}" if lang == "fr" else f"Page changed: {page}"
     if d.get("edits"):
         return title, _lines(*edit_lines(d["edits"], lang, total=d.get("edit_count")))
-    return title, _lines(*edit_lines(_excerpt_edits(d), lang))
+    edits = _excerpt_edits(d)
+    if not any(edits):
+        # Field changes of a feed entry ("url: … → …"), told as they are.
+        return title, _lines(*(d.get("excerpt") or "").splitlines()[:EDITS_SHOWN])
+    return title, _lines(*edit_lines(edits, lang))
 
 
 def _excerpt_edits(d: dict[str, Any]) -> list[dict[str, Any]]:

@@ -308,3 +308,13 @@ def test_a_maintainers_diff_shows_list_items_without_their_marker():
         "data": {"before": "- be between 18 and 30", "after": "- be between 18 and 35"},
     }
     assert change_diff(rule) == ["- be between 18 and 30", "+ be between 18 and 35"]
+
+
+def test_a_feed_entry_s_field_change_keeps_its_summary():
+    from diffing.messages import describe
+
+    data = {"page": "ircc-news", "added": 1, "removed": 1, "excerpt": "url: …/a.html → …/a0.html"}
+    assert describe("page_change", data, "en") == (
+        "Page changed: ircc-news",
+        "url: …/a.html → …/a0.html",
+    )
