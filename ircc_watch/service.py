@@ -573,6 +573,9 @@ class Service:
         try:
             if self.application.updater.running:
                 await self.application.updater.stop()
+            # Let each chat's queue finish while the bot can still answer (PTB's shutdown
+            # closes the bot first, then the update processor).
+            await self.application.update_processor.shutdown()
             if self.application.running:
                 await self.application.stop()
             await self.application.shutdown()

@@ -95,3 +95,29 @@ def test_updates_beyond_a_chats_queue_are_dropped_not_kept():
         return len(ran), len(processor._queues)
 
     assert asyncio.run(scenario()) == (3, 0)
+
+
+def test_a_chats_queue_at_shutdown_ends_quietly(tmp_path, site):
+    """SIGTERM while a chat's commands wait for their turn: the queue is worked while the bot
+    can still answer, then dropped, with no error in the log."""
+    from tests.conftest import REAL, unpack
+    from tests.test_service import TOKEN, fetch_outcomes, service_config, start, stop, wait_until
+
+    feed = unpack(REAL / "ee_rounds" / "raw_feed_series1_all_versions.tar.xz", tmp_path / "s1")
+    site.set("/ee.json", feed[0].read_bytes(), content_type="application/json")
+    with FakeTelegram(TOKEN) as telegram:
+        config = service_config(tmp_path, site, telegram, interval="1h")
+        log = tmp_path / "run.log"
+        process = start(config, log)
+        try:
+            assert wait_until(lambda: "baseline" in fetch_outcomes(tmp_path / "test.db"))
+            for _ in range(20):
+                telegram.inject_message(ALICE, "/help")
+            assert wait_until(lambda: len(telegram.messages_to(ALICE)) >= 3)
+        finally:
+            code = stop(process)
+        answered = len(telegram.messages_to(ALICE))
+    assert code == 0
+    text = log.read_text()
+    assert "Traceback" not in text and "error" not in text.lower(), text[-3000:]
+    assert 3 <= answered < 20
