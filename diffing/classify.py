@@ -295,9 +295,14 @@ class _Edits:
             if after:
                 self.added.append(after)
             edit = {"section": where, "before": before, "after": after}
-            if renamed_from and not any(e.get("renamed_from") for e in self.edits):
-                edit["renamed_from"] = renamed_from
+            if renamed_from and not self._renamed(renamed_from):
+                edit.update(renamed_from=renamed_from, renamed_to=name)
             self.edits.append(edit)
+            if name not in self.sections:
+                self.sections.append(name)
+        if renamed_from and not (befores or afters or self._renamed(renamed_from)):
+            # Renamed, its text unchanged: still a change its readers must hear about.
+            self.edits.append({"section": where, "renamed_from": renamed_from, "renamed_to": name})
             if name not in self.sections:
                 self.sections.append(name)
         if not (befores or afters):
@@ -309,11 +314,15 @@ class _Edits:
             "after": "\n".join(a for a in afters if a),
         }
         if renamed_from:
-            data["renamed_from"] = renamed_from
+            data.update(renamed_from=renamed_from, renamed_to=name)
         return [Change("rule_change", SUBSCRIBERS, _linked(self.watch, data), key)]
 
+    def _renamed(self, old: str) -> bool:
+        """Whether an edit already says the section formerly named ``old`` was renamed."""
+        return any(edit.get("renamed_from") == old for edit in self.edits)
+
     def changes(self) -> list[Change]:
-        if not (self.added or self.removed):
+        if not self.edits:
             return []
         lines = [f"+ {line}" for line in self.added] + [f"- {line}" for line in self.removed]
         data = {

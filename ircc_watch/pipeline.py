@@ -24,6 +24,7 @@ from diffing.datakinds import KIND_REMOVAL_GRACE
 from diffing.diff import Diff, diff_documents
 from diffing.document import ContentError, Document
 from diffing.extract import extract
+from diffing.extract.structure import ROW_PREFIX
 from diffing.kinds import is_bulk, reading_problem, spec_for
 from diffing.likeness import unrelated_page
 from diffing.messages import describe
@@ -434,7 +435,8 @@ class Pipeline:
             found, known_count = classify(watch_info(watch), diff), len(known)
         touched = set(diff.added) | set(diff.changed) | set(diff.returned)
         renamed = {change.data.get("renamed_from") for change in found} - {None}
-        # A section renamed: its old heading, told as renamed, is not a removal to announce.
+        # A section renamed: its old heading, told as renamed, is not a removal to announce
+        # (the table rows under it are: their cells left the page unless told as added).
         renamed |= {e.get("renamed_from") for c in found for e in c.data.get("edits") or []}
         return Comparison(
             found=found,
@@ -442,6 +444,7 @@ class Pipeline:
                 key
                 for key, r in diff.removed.items()
                 if (r.get("name") or r.get("section")) in renamed - {None}
+                and not key.startswith(ROW_PREFIX)
             ]
             + diff.rekeyed,
             diff_text=diff.unified,

@@ -192,6 +192,7 @@ def change_diff(change: dict[str, Any]) -> list[str]:
             if isinstance(pair, list) and len(pair) == 2:
                 lines += [f"- {field}: {pair[0]}", f"+ {field}: {pair[1]}"]
     elif "before" in data or "after" in data:
+        lines += _heading_lines(data)
         before, after = str(data.get("before") or ""), str(data.get("after") or "")
         lines += [f"- {clean(line)}" for line in before.splitlines() if clean(line)]
         lines += [f"+ {clean(line)}" for line in after.splitlines() if clean(line)]
@@ -201,6 +202,7 @@ def change_diff(change: dict[str, Any]) -> list[str]:
             if edit.get("section") and edit["section"] != section:
                 section = edit["section"]
                 lines.append(f"@ {section}")
+            lines += _heading_lines(edit)
             lines += [f"- {clean(edit['before'])}"] if edit.get("before") else []
             lines += [f"+ {clean(edit['after'])}"] if edit.get("after") else []
     elif change["kind"] == "page_change":
@@ -220,6 +222,14 @@ def change_diff(change: dict[str, Any]) -> list[str]:
     if len(out) > DIFF_LINES:
         out = [*out[:DIFF_LINES], f"… (+{len(out) - DIFF_LINES})"]
     return out
+
+
+def _heading_lines(edit: dict[str, Any]) -> list[str]:
+    """A renamed section's old and new heading, as a maintainer's diff shows them."""
+    if not edit.get("renamed_from"):
+        return []
+    new = edit.get("renamed_to") or str(edit.get("section") or "").split(" › ")[-1]
+    return [f"- heading: {edit['renamed_from']}", f"+ heading: {new}"]
 
 
 def _item(item: Any) -> str:

@@ -111,8 +111,10 @@ def test_saskatchewan_real_draws_are_told_with_no_selector(replay):
     ]
     assert draw[0]["title"] == "Entrepreneur EOI Selection Results on July 18, 2018: 4 rows added"
     # The renamed "Selecting Candidates" section: its rule change told, its old heading never
-    # announced removed.
-    assert len(rows) == 29
+    # announced removed; nor is "EOI Selection Results on April 18, 2018", renamed with its
+    # text unchanged and told as renamed.
+    assert not [row for row in rows if row["audience"] == "maintainers"]
+    assert len(rows) == 28
     occupations = replay.folder(SK / "occupations-in-demand", watch="sinp-occupations")
     assert len(occupations) == 10
 

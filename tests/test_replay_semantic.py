@@ -486,8 +486,22 @@ def test_saskatchewan_junk_versions_are_silent_and_real_edits_alert(replay):
         "Selecting Candidates from the Expression of Interest (EOI) Pool"
     ]
     assert "After: There will be one EOI pool draw every two months." in renamed[0]["summary"]
-    # (and its old heading is not announced removed afterwards)
-    assert len(rows) == 29
+    # The same check renamed "EOI Selection Results on April 18, 2018" with its text unchanged:
+    # told to subscribers as renamed (before: to nobody, then to maintainers as a removed section
+    # 2½ months later); the old results' rows are still told removed after the grace.
+    [page] = [
+        r for r in rows if r["observed_at"] == "2018-07-31T23:04:00Z" and r["kind"] == "page_change"
+    ]
+    assert (
+        "Entrepreneur EOI Selection Results on July 18, 2018\n"
+        "Section renamed, formerly “EOI Selection Results on April 18, 2018”"
+    ) in page["summary"]
+    assert [r["kind"] for r in rows if r["observed_at"] == "2018-10-17T23:09:00Z"][-1] == (
+        "row_removed"
+    )
+    # (and neither old heading is announced removed afterwards)
+    assert not [r for r in rows if r["audience"] == "maintainers"]
+    assert len(rows) == 28
 
 
 def test_saskatchewan_occupations_page_banner_version_keeps_only_real_edits(replay):

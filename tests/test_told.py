@@ -139,6 +139,60 @@ async def test_a_renamed_heading_and_an_edited_requirement_read_as_an_edit(tmp_p
         assert "iec" not in text.split("\n")[0]  # the page's own title, not the watch name
 
 
+async def test_a_heading_renamed_with_its_text_unchanged_is_told(tmp_path, fake):
+    """A section renamed and nothing else: one message to each subscriber naming the page, the
+    section's place and its old and new heading; maintainers get the heading's diff. Before,
+    the renamed section was paired with its old self and, no sentence having changed, nobody
+    was told anything."""
+    config = iec_config(tmp_path, fake)
+    db = open_database(config)
+    pipe = pipeline(db, config)
+    pipe.handle(fetch(config, "iec", IEC_EN.read_bytes()))
+    pipe.handle(fetch(config, "iec-fr", IEC_FR.read_bytes()))
+    app = build_application(config, db, token=fake.token, actions=StorageActions(db))
+    async with running(app):
+        await subscribe(fake, app, ALICE, "/subscribe iec")
+        await subscribe(fake, app, BRUNO, "/subscribe iec", language_code="fr")
+    seen = {chat: len(fake.messages_to(chat)) for chat in (ALICE, BRUNO, MAINTAINER)}
+    en_rename = (
+        (
+            '<h3 id="coop">International Co-op (Internship)</h3>',
+            '<h3 id="coop">Co-op internships abroad</h3>',
+        ),
+    )
+    fr_rename = (
+        (
+            '<h3 id="stage">Stage coop international</h3>',
+            '<h3 id="stage">Stages coop à l’étranger</h3>',
+        ),
+    )
+    [en] = pipe.handle(fetch(config, "iec", edited(IEC_EN, en_rename))).changes
+    [fr] = pipe.handle(fetch(config, "iec-fr", edited(IEC_FR, fr_rename))).changes
+    assert (en["kind"], fr["kind"]) == ("page_change", "page_change")
+    async with app:
+        await Delivery(db, config, app.bot, chat_interval=0).send_due()
+
+    [alice] = fake.messages_to(ALICE)[seen[ALICE] :]
+    assert alice["visible_text"] == (
+        "Page changed: Find out if you’re eligible\n"
+        "Categories › Co-op internships abroad\n"
+        "Section renamed, formerly “International Co-op (Internship)”\n"
+        "Official page"
+    )
+    [bruno] = fake.messages_to(BRUNO)[seen[BRUNO] :]
+    assert bruno["visible_text"] == (
+        "Page modifiée : Vérifiez si vous êtes admissible\n"
+        "Catégories › Stages coop à l’étranger\n"
+        "Section renommée, auparavant « Stage coop international »\n"
+        "Page officielle"
+    )
+    told = "\n".join(m["visible_text"] for m in fake.messages_to(MAINTAINER)[seen[MAINTAINER] :])
+    assert (
+        "- heading: International Co-op (Internship)\n+ heading: Co-op internships abroad" in told
+    )
+    assert "- heading: Stage coop international\n+ heading: Stages coop à l’étranger" in told
+
+
 def test_a_maintainers_diff_names_what_was_added_or_removed():
     from notifier.render import change_diff
 
