@@ -24,11 +24,11 @@ from diffing.datakinds import KIND_REMOVAL_GRACE
 from diffing.diff import Diff, diff_documents
 from diffing.document import ContentError, Document
 from diffing.extract import extract
-from diffing.extract.structure import ROW_PREFIX
 from diffing.kinds import is_bulk, reading_problem, spec_for
 from diffing.likeness import unrelated_page
 from diffing.messages import describe
 from diffing.precheck import HTML_KINDS, fingerprint
+from diffing.recordkeys import ROW_PREFIX
 from diffing.region import baseline_rule
 from diffing.version import NORMALIZER_VERSION
 from settings import Config, Watch
