@@ -18,6 +18,7 @@ from babel.numbers import format_decimal
 
 from charts.series import Cutoffs, Point, PoolSeason
 from diffing import pool
+from diffing.formats import french_spacing
 from notifier.i18n import draw_type_label
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 
 def t(lang: str, key: str, **values: Any) -> str:
     en, fr = TEXT[key]
-    return (fr if lang == "fr" else en).format(**values)
+    return french_spacing(fr.format(**values)) if lang == "fr" else en.format(**values)
 
 
 def number(value: float, lang: str) -> str:

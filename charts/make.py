@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from charts import draw, series
 from charts.series import Point
 from diffing.datamessages import ircc_value
-from diffing.formats import fmt_date, fmt_int
+from diffing.formats import fmt_date, fmt_int, french_spacing
 from notifier.i18n import draw_type_label
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ TEXT: dict[str, tuple[str, str]] = {
 
 def t(lang: str, key: str, **values: Any) -> str:
     en, fr = TEXT[key]
-    return (fr if lang == "fr" else en).format(**values)
+    return french_spacing(fr.format(**values)) if lang == "fr" else en.format(**values)
 
 
 @dataclass

@@ -5,6 +5,7 @@ Shared by :mod:`diffing.messages` and the data kinds' renderers (:mod:`diffing.d
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 MONTHS = {
@@ -63,3 +64,26 @@ def fmt_date(value: str, lang: str = "en") -> str:
     if lang == "fr":
         return f"{'1er' if day.day == 1 else day.day} {month} {day.year}"
     return f"{month} {day.day}, {day.year}"
+
+
+NBSP, NNBSP = "\u00a0", "\u202f"
+_TAG = re.compile(r"(<[A-Za-z/][^<>]*>)")
+_BEFORE_COLON = re.compile(r" (?=:)")
+_BEFORE_HIGH = re.compile(r" (?=[;!?»])")
+_AFTER_GUILLEMET = re.compile(r"(?<=«) ")
+
+
+def french_spacing(text: str) -> str:
+    """French text with the spaces French typography asks for (OQLF, Canada.ca): a no-break
+    space before « : », a narrow no-break space before « ; ! ? » and inside « guillemets ».
+
+    Only a space already there is changed, so a URL ("https://…"), a time ("13:00") or a
+    sentence written without one is left as it is; HTML tags are never touched. Page text
+    quoted in a message gets the same treatment: the normalizer has turned the page's own
+    no-break spaces ("vous devez&#160;:") into plain ones, and this puts them back."""
+    parts = _TAG.split(text)
+    for index in range(0, len(parts), 2):
+        part = _BEFORE_COLON.sub(NBSP, parts[index])
+        part = _BEFORE_HIGH.sub(NNBSP, part)
+        parts[index] = _AFTER_GUILLEMET.sub(NNBSP, part)
+    return "".join(parts)

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from diffing.formats import MONTHS, fmt_date, fmt_int
+from diffing.formats import MONTHS, fmt_date, fmt_int, french_spacing
 from diffing.wordmarks import mark_words, strip_marks
 
 __all__ = ["MONTHS", "describe", "fmt_date", "fmt_int"]
@@ -53,6 +53,8 @@ def describe(
     lang = lang if lang in ("en", "fr") else "en"
     render = RENDERERS.get(kind, _generic)
     title, summary = render(data, lang)
+    if lang == "fr":
+        title, summary = french_spacing(title), french_spacing(summary)
     if marked:
         return title, summary
     return strip_marks(title), strip_marks(summary)

@@ -145,7 +145,7 @@ class Core:
         self, update: Update, lines: list[str], markup: InlineKeyboardMarkup | None = None
     ) -> None:
         """Reply with HTML lines, split at 4,096; the keyboard goes on the last part."""
-        parts = render.split(lines)
+        parts = render.typeset(render.split(lines), self.lang_of(update))
         for index, part in enumerate(parts):
             await update.effective_chat.send_message(
                 part,
@@ -169,7 +169,7 @@ class Core:
         self, update: Update, text: str, markup: InlineKeyboardMarkup | None = None
     ) -> None:
         """Replace the text (HTML, at most 4,096) and keyboard of the message a button is on."""
-        parts = render.split(text.split("\n"))
+        parts = render.typeset(render.split(text.split("\n")), self.lang_of(update))
         await update.callback_query.edit_message_text(
             parts[0] if parts else "…",
             parse_mode=ParseMode.HTML,

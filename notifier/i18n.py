@@ -6,6 +6,8 @@ must already be escaped by the caller (see notifier.render).
 
 from __future__ import annotations
 
+from diffing.formats import french_spacing
+
 LANGS = ("en", "fr")
 LANG_NAMES = {"en": "English", "fr": "Français"}
 
@@ -361,7 +363,8 @@ def t(lang: str | None, key: str, **values: object) -> str:
     """The string ``key`` in ``lang`` (English if missing), with ``values`` substituted."""
     table = STRINGS[lang_or_default(lang)]
     text = table.get(key) or STRINGS["en"][key]
-    return text.format(**values) if values else text
+    text = text.format(**values) if values else text
+    return french_spacing(text) if lang == "fr" else text
 
 
 def topic_name(lang: str | None, topic: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
 from diffing.durations import change_size
+from diffing.formats import french_spacing
 from diffing.messages import clean, describe, draw_date, fmt_int, plural
 from diffing.official import ROUNDS_PAGE
 from diffing.wordmarks import DEL_CLOSE, DEL_OPEN, INS_CLOSE, INS_OPEN
@@ -130,6 +131,12 @@ def split(lines: list[str], limit: int = LIMIT) -> list[str]:
     if current:
         parts.append("\n".join(current))
     return [part.strip("\n") for part in parts if part.strip()]
+
+
+def typeset(parts: list[str], lang: str) -> list[str]:
+    """Message parts with French typography's spaces when they are French
+    (diffing.formats.french_spacing); English parts as they are."""
+    return [french_spacing(part) for part in parts] if lang == "fr" else parts
 
 
 def link(url: str, label: str) -> str:
@@ -290,7 +297,7 @@ def alert(
             lines += text_lines(
                 t(lang, "reviewed_line", by=change["reviewed_by"], at=change["reviewed_at"])
             )
-    return split(lines)
+    return typeset(split(lines), lang)
 
 
 def review_keyboard(change_id: int, lang: str) -> InlineKeyboardMarkup:
@@ -403,7 +410,7 @@ def digest(
                 entry.append(link(url, t(lang, "source_link")))
             cache[key] = entry
         lines += cache[key]
-    return split(lines)
+    return typeset(split(lines), lang)
 
 
 def _move_size(change: dict[str, Any]) -> float:
@@ -444,4 +451,4 @@ def corrected_post(
     url = official_url(original, config, lang)
     if url:
         lines.append(link(url, t(lang, "source_link")))
-    return split(lines)[0]
+    return typeset(split(lines), lang)[0]

@@ -133,21 +133,23 @@ async def test_ptime_shows_the_current_times(env: Env) -> None:
     assert "Federal Skilled Worker (Express Entry): 5 months (as of October 1, 2025)" in text
     assert "Choose: /ptime country IN (or a name), /ptime programs" in text
     french = await env.say(BOB, "/ptime", language_code="fr")
-    assert "Permis de travail EIC : 5 semaines (au 26 novembre 2025)" in french
+    assert "Permis de travail EIC\u00a0: 5 semaines (au 26 novembre 2025)" in french
 
 
 async def test_ptime_country_by_code_or_name_in_both_languages(env: Env) -> None:
-    assert await env.say(BOB, "/ptime country Inde", language_code="fr") == "Vous suivez : Inde"
-    assert await env.say(BOB, "/ptime country de") == "Vous suivez : Allemagne, Inde"
+    assert (
+        await env.say(BOB, "/ptime country Inde", language_code="fr") == "Vous suivez\u00a0: Inde"
+    )
+    assert await env.say(BOB, "/ptime country de") == "Vous suivez\u00a0: Allemagne, Inde"
     assert preferences.countries(env.db, BOB) == {"DE", "IN"}
     assert "processing-times" in subscribers.topics(env.db, BOB)
     text = await env.say(BOB, "/ptime")
     assert "Vos pays" in text
-    assert "Inde — Permis de travail (hors du Canada) : " in text
+    assert "Inde — Permis de travail (hors du Canada)\u00a0: " in text
     refused = await env.say(ALICE, "/ptime country Narnia")
     assert refused.startswith("No country “Narnia” in IRCC's processing times.")
     assert await env.say(BOB, "/ptime country off") == (
-        "Aucun pays choisi : les alertes par pays arrivent entières."
+        "Aucun pays choisi\u00a0: les alertes par pays arrivent entières."
     )
     assert preferences.countries(env.db, BOB) == set()
 
@@ -173,7 +175,8 @@ async def test_iec_follow_list_and_off(env: Env) -> None:
     )
     assert await env.say(DAVE, "/iec fr wh") == "You already follow IEC Working Holiday — France."
     assert await env.say(CAROL, "/iec Japon wh", language_code="fr") == (
-        "Vous suivez maintenant EIC Vacances-travail — Japon : ses chiffres d’invitations vous "
+        "Vous suivez maintenant EIC Vacances-travail — Japon\u00a0: ses chiffres "
+        "d’invitations vous "
         "parviennent chaque semaine."
     )
     assert preferences.pools(env.db, DAVE) == {("fr", "wh")}

@@ -133,8 +133,10 @@ def test_pool_chart_plots_the_stored_distributions_now_and_four_weeks_before(his
     assert before_bars == [int(before[b].replace(",", "")) for b in bands]
     assert sum(now_bars) == int(fields["dd18"].replace(",", "")) == 226_859
     assert chart.caption == (
-        "Bassin d’Entrée express au 16 août 2026 : 226 859 candidats. Quatre semaines plus tôt "
-        "(19 juillet 2026) : 231 533. Plus petite tranche 601–1200 : 439; plus grande 351–400 : "
+        "Bassin d’Entrée express au 16 août 2026\u00a0: 226 859 candidats. Quatre semaines "
+        "plus tôt "
+        "(19 juillet 2026)\u00a0: 231 533. Plus petite tranche 601–1200\u00a0: 439; plus "
+        "grande 351–400\u00a0: "
         "48 600."
     )
 
@@ -156,7 +158,8 @@ def test_ptime_chart_plots_each_weekly_value_of_the_real_files(history, db) -> N
     )
     french = choose(db, watches(history), ["ptime", "iec"], "fr")
     assert french.caption.startswith(
-        "Permis de travail EIC : dernier délai 5 semaines (au 23 décembre 2025); le plus court "
+        "Permis de travail EIC\u00a0: dernier délai 5 semaines (au 23 décembre 2025); le "
+        "plus court "
         "2 semaines (25 février 2025)"
     )
 
@@ -245,11 +248,11 @@ async def test_chart_commands_send_photos_with_captions_in_both_languages(bot, f
     await ask(fake, "/lang fr")
     photo = await ask(fake, "/chart")
     assert photo["visible_caption"].startswith("Notes CRS minimales de 75 rondes")
-    assert photo["visible_caption"].endswith("Ligne pointillée : votre note, 472.")
+    assert photo["visible_caption"].endswith("Ligne pointillée\u00a0: votre note, 472.")
     reply = await ask(fake, "/chart <b>nope")
-    assert reply["visible_text"].startswith("Usage : /chart")
+    assert reply["visible_text"].startswith("Usage\u00a0: /chart")
     reply = await ask(fake, "/chart ptime <i>x")
-    assert reply["visible_text"].startswith("Aucun programme ni bassin « <i>x »")
+    assert reply["visible_text"].startswith("Aucun programme ni bassin «\u202f<i>x\u202f»")
 
 
 async def test_fake_telegram_refuses_what_telegram_refuses(fake) -> None:
@@ -301,7 +304,9 @@ def test_the_chart_command_writes_the_file_and_prints_its_caption(history, tmp_p
     args = ("--config", str(history["config"]), "chart", "pool", "--lang", "fr", "--out", str(out))
     result = run_cli(*args)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Bassin d’Entrée express au 16 août 2026 : 226 859 candidats.")
+    assert result.stdout.startswith(
+        "Bassin d’Entrée express au 16 août 2026\u00a0: 226 859 candidats."
+    )
     assert out.read_bytes().startswith(b"<?xml") and b"<svg" in out.read_bytes()
     bad = run_cli("--config", str(history["config"]), "chart", "--out", str(tmp_path / "x.gif"))
     assert bad.returncode == 2 and bad.stderr.strip().endswith(

@@ -174,7 +174,7 @@ def test_a_crash_in_run_reaches_the_admins_after_the_threshold(tmp_path, site, f
     assert "Watch failing: ee-rounds" in english
     assert "2 failures in a row" in english and "a number of 5,000 digits" in english
     assert "ee-rounds: failing x" in status and "a number of 5,000 digits" in status
-    assert "Surveillance en échec : ee-rounds" in french
+    assert "Surveillance en échec\u00a0: ee-rounds" in french
     assert "2 échecs de suite" in french and "a number of 5,000 digits" in french
     assert outcomes(tmp_path / "test.db").count("error") >= 2
     assert "Traceback" not in log.read_text()

@@ -275,6 +275,6 @@ def test_the_french_rounds_feed_reads_spaced_thousands():
     record = extract("ee-rounds", json.dumps(feed, ensure_ascii=False).encode()).records["437"]
     assert (record["size"], record["crs"]) == (5000, 1024)
     assert describe("new_draw", record, "fr") == (
-        "Entrée express : ronde n° 437 – Métiers",
+        "Entrée express\u00a0: ronde n° 437 – Métiers",
         "5 000 invitations, note minimale du SCG 1 024 (19 août 2026).",
     )

@@ -207,10 +207,10 @@ def test_an_entry_is_titled_by_its_own_feed_in_english_and_french(tmp_path):
     record = next(iter(extract("atom", rss).records.values()))
     data = {"title": record["title"], "url": record["url"], "published": "", "feed": record["feed"]}
     assert describe("news", data, "en")[0] == "Immigrate Manitoba: EOI Draw #247"
-    assert describe("news", data, "fr")[0] == "Immigrate Manitoba : EOI Draw #247"
+    assert describe("news", data, "fr")[0] == "Immigrate Manitoba\u00a0: EOI Draw #247"
     without_link = {"title": "Item 1 title", "url": "", "published": ""}
     assert describe("news", without_link, "en")[0] == "News: Item 1 title"
-    assert describe("news", without_link, "fr")[0] == "Nouvelles : Item 1 title"
+    assert describe("news", without_link, "fr")[0] == "Nouvelles\u00a0: Item 1 title"
 
 
 def test_the_corpus_sample_is_the_manifest(tmp_path):

@@ -169,7 +169,7 @@ def test_the_admin_message_in_both_languages():
         "Nothing to change in config.toml.",
     )
     assert describe("watch_moved", data, "fr") == (
-        "Page suivie : oinp-updates",
-        "La veille suit maintenant la page la plus récente, …/2027-x (avant : …/2026-x). "
+        "Page suivie\u00a0: oinp-updates",
+        "La veille suit maintenant la page la plus récente, …/2027-x (avant\u00a0: …/2026-x). "
         "Rien à changer dans config.toml.",
     )

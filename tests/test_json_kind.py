@@ -56,7 +56,7 @@ def test_nested_fields_change_one_by_one_and_removals_are_told():
     diff = diff_documents(old.text, new.text, old.records, new.records, old.records)
     (change,) = classify(WATCH, diff)
     assert change.data["changes"] == {"crs.min": [500, 510]}
-    assert describe(change.kind, change.data, "fr")[1] == "crs.min : 500 → 510"
+    assert describe(change.kind, change.data, "fr")[1] == "crs.min\u00a0: 500 → 510"
     (gone,) = removals(WATCH, old.records)
     assert gone.kind == "json_record_removed"
     assert describe(gone.kind, gone.data)[0] == "ee-draws-json: record 1 removed"

@@ -23,8 +23,8 @@ CASES = [
             "73300 Transport truck drivers",
         ),
         (
-            "Nouvelle catégorie d’Entrée express : Transport occupations",
-            "2 professions admissibles : 72600 Air pilots, flight engineers and flying "
+            "Nouvelle catégorie d’Entrée express\u00a0: Transport occupations",
+            "2 professions admissibles\u00a0: 72600 Air pilots, flight engineers and flying "
             "instructors; 73300 Transport truck drivers",
         ),
     ),
@@ -36,7 +36,7 @@ CASES = [
             "A category without an occupation list.",
         ),
         (
-            "Nouvelle catégorie d’Entrée express : French-language proficiency",
+            "Nouvelle catégorie d’Entrée express\u00a0: French-language proficiency",
             "Catégorie sans liste de professions.",
         ),
     ),
@@ -48,7 +48,7 @@ CASES = [
             "It is no longer listed among the categories for rounds.",
         ),
         (
-            "Catégorie d’Entrée express retirée : Agriculture and agri-food occupations",
+            "Catégorie d’Entrée express retirée\u00a0: Agriculture and agri-food occupations",
             "Elle ne figure plus parmi les catégories des rondes.",
         ),
     ),
@@ -64,8 +64,8 @@ CASES = [
             "Added: 21321 Industrial and manufacturing engineers",
         ),
         (
-            f"Catégorie d’Entrée express modifiée : {STEM}",
-            "Ajout : 21321 Industrial and manufacturing engineers",
+            f"Catégorie d’Entrée express modifiée\u00a0: {STEM}",
+            "Ajout\u00a0: 21321 Industrial and manufacturing engineers",
         ),
     ),
     (
@@ -83,16 +83,16 @@ CASES = [
             "After: You need one year of work experience.",
         ),
         (
-            "Règle modifiée : IEC – Young Professionals",
-            "Avant : You need 6 months of work experience.\n"
-            "Après : You need one year of work experience.",
+            "Règle modifiée\u00a0: IEC – Young Professionals",
+            "Avant\u00a0: You need 6 months of work experience.\n"
+            "Après\u00a0: You need one year of work experience.",
         ),
     ),
     (
         "rule_change",
         {"page": "Fees", "section": "Fees", "before": "", "after": "- a new $85 fee\n- and more"},
         ("Rule changed: Fees", "Added: a new $85 fee\nAdded: and more"),
-        ("Règle modifiée : Fees", "Ajouté : a new $85 fee\nAjouté : and more"),
+        ("Règle modifiée\u00a0: Fees", "Ajouté\u00a0: a new $85 fee\nAjouté\u00a0: and more"),
     ),
     (
         "page_change",
@@ -109,9 +109,9 @@ CASES = [
             "Removed: We look separately.",
         ),
         (
-            "Page modifiée : iec-en",
-            "Dependants\nAjouté : Their applications are assessed separately.\n"
-            "Retiré : We look separately.",
+            "Page modifiée\u00a0: iec-en",
+            "Dependants\nAjouté\u00a0: Their applications are assessed separately.\n"
+            "Retiré\u00a0: We look separately.",
         ),
     ),
     (
@@ -126,7 +126,8 @@ CASES = [
             "Minimum wage floor: $80,000",
         ),
         (
-            "Global Talent Occupations List : ajout de « 21220 Cybersecurity specialists »",
+            "Global Talent Occupations List\u00a0: ajout de «\u202f21220 Cybersecurity "
+            "specialists\u202f»",
             "Minimum wage floor: $80,000",
         ),
     ),
@@ -142,7 +143,7 @@ CASES = [
             "Number of Invitations Issued 231; Lowest EOI Score 90",
         ),
         (
-            "Results : retrait de 2 lignes",
+            "Results\u00a0: retrait de 2 lignes",
             "Number of Invitations Issued 231; Lowest EOI Score 90",
         ),
     ),
@@ -160,7 +161,7 @@ CASES = [
             "March 20–21, 2026, Paris, France\nhttps://example.org/paris",
         ),
         (
-            "Nouvel événement de recrutement : Destination Canada Forum Mobilité – Paris",
+            "Nouvel événement de recrutement\u00a0: Destination Canada Forum Mobilité – Paris",
             "20–21 mars 2026, Paris, France\nhttps://example.org/paris",
         ),
     ),
@@ -178,9 +179,10 @@ CASES = [
             "June 18, 2026: 1,279 invitations, lowest score 136.",
         ),
         (
-            "Programme des candidats des provinces (Colombie-Britannique) : Skills Immigration: "
+            "Programme des candidats des provinces (Colombie-Britannique)\u00a0: Skills "
+            "Immigration: "
             "Innovate: High Economic Impact",
-            "18 juin 2026 : 1 279 invitations, note minimale 136.",
+            "18 juin 2026\u00a0: 1 279 invitations, note minimale 136.",
         ),
     ),
     (
@@ -193,7 +195,7 @@ CASES = [
             "score": None,
         },
         ("Alberta PNP: Worker EOI fee", "May 1, 2026."),
-        ("Programme des candidats des provinces (Alberta) : Worker EOI fee", "1er mai 2026."),
+        ("Programme des candidats des provinces (Alberta)\u00a0: Worker EOI fee", "1er mai 2026."),
     ),
     (
         "news",
@@ -207,7 +209,7 @@ CASES = [
             "July 28, 2026\nhttps://www.canada.ca/news.html",
         ),
         (
-            "Nouvelles d'IRCC : Canada expands online passport renewal",
+            "Nouvelles d'IRCC\u00a0: Canada expands online passport renewal",
             "28 juillet 2026\nhttps://www.canada.ca/news.html",
         ),
     ),
@@ -239,3 +241,18 @@ def test_long_occupation_lists_are_cut_with_a_count():
     assert summary == (
         "6 eligible occupations: 72300 Trade 0; 72301 Trade 1; 72302 Trade 2; 72303 Trade 3 (+2)"
     )
+
+
+def test_french_spacing_changes_only_the_spaces_french_typography_asks_for():
+    from diffing.formats import french_spacing
+
+    assert french_spacing("Page modifiée : x ; y ! z ? « a »") == (
+        "Page modifiée\u00a0: x\u202f; y\u202f! z\u202f? «\u202fa\u202f»"
+    )
+    # A URL, a time, HTML markup and text written without a space are left as they are.
+    text = '<a href="https://www.canada.ca/fr.html?x=1">Page officielle</a> à 13:00, n°1: ok?'
+    assert french_spacing(text) == text
+    assert french_spacing('<i title="a : b">Usage : /tz</i>') == (
+        '<i title="a : b">Usage\u00a0: /tz</i>'
+    )
+    assert french_spacing(french_spacing("Avant : a")) == "Avant\u00a0: a"

@@ -711,7 +711,7 @@ def test_accordion_categories_and_card_events_through_the_pipeline(tmp_path):
         (
             "new_event",
             "subscribers",
-            "Nouvel événement de recrutement : Destination Canada Forum Mobilité – Dakar",
+            "Nouvel événement de recrutement\u00a0: Destination Canada Forum Mobilité – Dakar",
         ),
     ]
     assert rows[1]["summary"].startswith("12 mai 2026, Dakar, Sénégal")

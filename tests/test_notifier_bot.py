@@ -111,7 +111,7 @@ async def test_start_chooses_language_and_toggles_topics(env: Env) -> None:
     assert buttons(welcome)["t:express-entry"] == "✅ Entrée express"
     # The welcome stays, with what the chat follows and what to do next.
     assert welcome["visible_text"].startswith("Bienvenue sur ircc-watch!")
-    assert "Vous suivez : Entrée express\n" in welcome["visible_text"]
+    assert "Vous suivez\u00a0: Entrée express\n" in welcome["visible_text"]
     assert welcome["visible_text"].endswith("/help toutes les commandes.")
 
     await env.tap(ALICE, welcome, "lang:en")
@@ -156,14 +156,14 @@ async def test_subscriptions_filters_and_mysubs(env: Env) -> None:
     assert "Provincial Nominee Program" not in text and "Canadian Experience Class" in text
 
     [reply] = await env.say(BOB, "/lang fr")
-    assert reply["visible_text"] == "Langue : français."
+    assert reply["visible_text"] == "Langue\u00a0: français."
     [reply] = await env.say(BOB, "/unsubscribe express-entry")
     assert reply["visible_text"] == "Vous ne suivez plus Entrée express."
     [reply] = await env.say(BOB, "/crs off")
     assert subscribers.get(env.db, BOB)["crs_max"] is None
     [reply] = await env.say(BOB, "/help")
     assert "/drawtypes" in reply["visible_text"] and (
-        "Sujets : Entrée express, Expérience internationale Canada." in reply["visible_text"]
+        "Sujets\u00a0: Entrée express, Expérience internationale Canada." in reply["visible_text"]
     )
 
 
@@ -506,4 +506,6 @@ async def test_why_explains_the_filters_for_recent_draws(env: Env) -> None:
     assert any(line.startswith("🚫 ") for line in lines[2:])
     await env.say(ALICE, "/lang fr")
     [reply] = await env.say(ALICE, "/why")
-    assert reply["visible_text"].startswith("Vos filtres : note minimale du SCG d'au plus 400.")
+    assert reply["visible_text"].startswith(
+        "Vos filtres\u00a0: note minimale du SCG d'au plus 400."
+    )

@@ -87,8 +87,8 @@ async def test_each_delivery_is_sent_once_in_its_language_and_marked(db, config,
 
     [alice] = fake.messages_to(ALICE)
     assert alice["parse_mode"] == "HTML" and alice["reply_markup"] is None
-    assert alice["visible_text"].startswith("Page modifiée : iec")
-    assert "Ajouté : Quotas <b>open</b> & more" in alice["visible_text"]  # escaped, as is
+    assert alice["visible_text"].startswith("Page modifiée\u00a0: iec")
+    assert "Ajouté\u00a0: Quotas <b>open</b> & more" in alice["visible_text"]  # escaped, as is
     [bob] = fake.messages_to(BOB)
     assert bob["visible_text"].startswith("Page changed: iec")
     [maintainer] = fake.messages_to(MAINTAINER)

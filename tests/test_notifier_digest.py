@@ -94,7 +94,9 @@ async def test_weekly_digest_then_off_sends_what_waited_at_once_in_french(env) -
     config, db, app, fake = env
     await say(fake, BOB, "/lang fr")
     reply = await say(fake, BOB, "/digest weekly fri 09:30")
-    assert reply.startswith("Un résumé chaque vendredi à 09:30. Fuseau horaire : Canada/Eastern.")
+    assert reply.startswith(
+        "Un résumé chaque vendredi à 09:30. Fuseau horaire\u00a0: Canada/Eastern."
+    )
     ids = [page_change(db, BOB, "iec", "fr"), draw_change(db, BOB, "fr")]  # draws digested too
     delivery = Delivery(db, config, app.bot, chat_interval=0)
     before = len(fake.messages_to(BOB))
@@ -103,15 +105,15 @@ async def test_weekly_digest_then_off_sends_what_waited_at_once_in_french(env) -
         "2027-01-15T14:30:00Z"  # Friday 09:30 EST
     }
     assert await say(fake, BOB, "/digest off") == (
-        "Chaque message arrive tout de suite. Fuseau horaire : Canada/Eastern. "
+        "Chaque message arrive tout de suite. Fuseau horaire\u00a0: Canada/Eastern. "
         "Pas d'heures de silence."
     )
     assert await delivery.send_due("2027-01-13T15:00:01Z") == 2
     sent = fake.messages_to(BOB)[before + 1 :]
     assert [m["visible_text"].split("\n")[0] for m in sent] == [
-        "Page modifiée : iec",
+        "Page modifiée\u00a0: iec",
         # The English feed's draw named for a French reader: IRCC's French name of its type.
-        "Entrée express : ronde n° 437 – Programme des candidats des provinces",
+        "Entrée express\u00a0: ronde n° 437 – Programme des candidats des provinces",
     ]
     assert [deliveries.get(db, d["id"])["status"] for d in deliveries.for_chat(db, BOB)] == [
         "sent",
@@ -183,18 +185,22 @@ async def test_schedule_commands_answer_in_french(env) -> None:
     config, db, app, fake = env
     await say(fake, BOB, "/lang fr")
     assert await say(fake, BOB, "/tz Europe/Paris") == (
-        "Chaque message arrive tout de suite. Fuseau horaire : Europe/Paris. "
+        "Chaque message arrive tout de suite. Fuseau horaire\u00a0: Europe/Paris. "
         "Pas d'heures de silence."
     )
-    assert (await say(fake, BOB, "/quiet 23:00-06:30")).endswith("Heures de silence : 23:00–06:30.")
+    assert (await say(fake, BOB, "/quiet 23:00-06:30")).endswith(
+        "Heures de silence\u00a0: 23:00–06:30."
+    )
     reply = await say(fake, BOB, "/digest daily 07:15 keep-draws")
     assert reply.startswith(
         "Un résumé chaque jour à 07:15. Les rondes d'Entrée express arrivent toujours "
         "tout de suite."
     )
-    assert (await say(fake, BOB, "/tz Lune/Base")).startswith("Fuseau horaire inconnu : Lune/Base.")
-    assert (await say(fake, BOB, "/quiet 9-5")).startswith("Utilisation : /quiet 22:00-07:00")
-    assert (await say(fake, BOB, "/digest monthly")).startswith("Utilisation : /digest daily")
+    assert (await say(fake, BOB, "/tz Lune/Base")).startswith(
+        "Fuseau horaire inconnu\u00a0: Lune/Base."
+    )
+    assert (await say(fake, BOB, "/quiet 9-5")).startswith("Utilisation\u00a0: /quiet 22:00-07:00")
+    assert (await say(fake, BOB, "/digest monthly")).startswith("Utilisation\u00a0: /digest daily")
     sub = subscribers.get(db, BOB)
     assert (sub["tz"], sub["quiet_start"], sub["digest_time"]) == ("Europe/Paris", "23:00", "07:15")
 

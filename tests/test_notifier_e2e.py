@@ -119,7 +119,9 @@ async def test_a_change_on_the_site_reaches_exactly_the_right_subscribers(tmp_pa
         assert alice.startswith("Express Entry draw #437: French-Language proficiency")
         assert "5,000 invitations" in alice and "382" in alice
         [bruno] = new(BRUNO)
-        assert bruno.startswith("Entrée express : ronde n° 437") and "5 000 invitations" in bruno
+        assert (
+            bruno.startswith("Entrée express\u00a0: ronde n° 437") and "5 000 invitations" in bruno
+        )
         assert new(CAROL) == []
         assert new(DAVE) == []
         assert subscribers.get(db, DAVE)["active"] == 0

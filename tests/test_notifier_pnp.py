@@ -163,8 +163,8 @@ async def test_pnp_lists_the_latest_draw_of_each_followed_province(env: Env) -> 
     reply = await env.say(ALICE, "/pnp")
     assert reply["visible_text"].splitlines() == [
         "Dernières invitations des programmes des candidats des provinces",
-        "Programme des candidats des provinces (Québec) : Invitations",
-        "2 juin 2026 : 1 245 invitations, note minimale 577. ↗",
+        "Programme des candidats des provinces (Québec)\u00a0: Invitations",
+        "2 juin 2026\u00a0: 1 245 invitations, note minimale 577. ↗",
     ]
 
 

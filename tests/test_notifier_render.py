@@ -57,7 +57,7 @@ def test_hostile_page_text_is_escaped_and_shown_literally(config) -> None:
 
 def test_subscriber_and_maintainer_messages(config) -> None:
     [subscriber] = render.alert(change(), "fr", "subscriber", config)
-    assert visible([subscriber]).startswith("Page modifiée : iec")
+    assert visible([subscriber]).startswith("Page modifiée\u00a0: iec")
     assert (
         '<a href="https://www.canada.ca/en/iec.html?a=1&amp;b=&lt;2&gt;">Page officielle</a>'
         in subscriber

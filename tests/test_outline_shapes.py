@@ -119,7 +119,7 @@ def test_a_french_category_titled_in_bold_is_told_in_french(tmp_path):
         (
             "new_category",
             "subscribers",
-            "Nouvelle catégorie d’Entrée express : Professions des métiers",
+            "Nouvelle catégorie d’Entrée express\u00a0: Professions des métiers",
         )
     ]
 
@@ -161,7 +161,7 @@ def test_a_dated_block_inserted_among_similar_ones_is_one_addition(tmp_path, kin
     replay.version("2026-06-01T1000Z", gcweb("<h1>Rondes</h1>" + "".join(DRAWS), lang="fr"))
     draws = [*DRAWS[:where], NEW, *DRAWS[where:]]
     rows = replay.version("2026-06-03T1000Z", gcweb("<h1>Rondes</h1>" + "".join(draws), lang="fr"))
-    assert told(rows) == [("page_change", "subscribers", "Page modifiée : Program page")]
+    assert told(rows) == [("page_change", "subscribers", "Page modifiée\u00a0: Program page")]
     assert rows[0]["data"]["sections"] == ["Invitations du 2 juin 2026"]
     assert rows[0]["data"]["removed"] == 0
 
@@ -183,7 +183,10 @@ def test_a_second_dated_block_keeps_the_first_one_and_nothing_is_removed_later(t
         "2026-06-10T1000Z", gcweb("<h1>Rondes</h1>" + corrected + DRAWS[0], lang="fr")
     )
     assert [(row["kind"], row["summary"]) for row in rows] == [
-        ("rule_change", "Avant : Score minimal : 490.\nAprès : Score minimal : 491.")
+        (
+            "rule_change",
+            "Avant\u00a0: Score minimal\u00a0: 490.\nAprès\u00a0: Score minimal\u00a0: 491.",
+        )
     ]
 
 

@@ -150,9 +150,10 @@ def test_pool_changed_in_french() -> None:
         "moves": [{"label": "351–400", "before": 50_107, "after": 48_600}],
     }
     title, summary = describe("pool_changed", data, "fr")
-    assert title == "Bassin d'Entrée express : 226 859 candidats au 16 août 2026"
+    assert title == "Bassin d'Entrée express\u00a0: 226 859 candidats au 16 août 2026"
     assert summary == (
-        "Plus grands écarts par tranche CRS : 351–400 : 48 600 (−1 507). Total précédent : 229 100."
+        "Plus grands écarts par tranche CRS\u00a0: 351–400\u00a0: 48 600 (−1 507). Total "
+        "précédent\u00a0: 229 100."
     )
 
 
@@ -243,8 +244,8 @@ async def test_pool_on_gets_the_new_distribution_others_do_not(bot, fake) -> Non
     )
     french = [m["visible_text"] for m in fake.messages_to(CAROL) if "Bassin" in m["visible_text"]]
     assert len(french) == 1 and french[0].startswith(
-        "Bassin d'Entrée express : 226 859 candidats au 16 août 2026\n"
-        "Plus grands écarts par tranche CRS : 351–400 : 48 600 (−1 507)"
+        "Bassin d'Entrée express\u00a0: 226 859 candidats au 16 août 2026\n"
+        "Plus grands écarts par tranche CRS\u00a0: 351–400\u00a0: 48 600 (−1 507)"
     )
     assert not any("pool" in m["visible_text"] for m in fake.messages_to(ALICE))
     reply = await say(fake, BOB, "/pool off")
@@ -261,8 +262,10 @@ async def test_pool_shows_the_bands_in_both_languages(bot, fake) -> None:
     assert lines[1] == "601–1200: 439 (0%)" and lines[2] == "501–600: 18,657 (8%)"
     await say(fake, ALICE, "/lang fr")
     text = await say(fake, ALICE, "/pool")
-    assert text.splitlines()[0] == "Bassin d’Entrée express au 16 août 2026 : 226 859 candidats"
-    assert text.splitlines()[2] == "501–600 : 18 657 (8\u00a0%)"
+    assert (
+        text.splitlines()[0] == "Bassin d’Entrée express au 16 août 2026\u00a0: 226 859 candidats"
+    )
+    assert text.splitlines()[2] == "501–600\u00a0: 18 657 (8\u00a0%)"
 
 
 def recomputed_range(feed: dict, score: int) -> tuple[int, int]:
@@ -310,8 +313,8 @@ async def test_crs_472_on_the_latest_real_feed(bot, fake) -> None:
     await say(fake, ALICE, "/lang fr")
     text = await say(fake, ALICE, "/crs 472")
     assert (
-        "Au-dessus de vous : entre 45 077 et 61 703 candidats (20\u00a0% à 27\u00a0% du bassin)."
-        in text
+        "Au-dessus de vous\u00a0: entre 45 077 et 61 703 candidats (20\u00a0% à 27\u00a0% du "
+        "bassin)." in text
     )
 
 
@@ -346,6 +349,6 @@ async def test_why_explains_a_filtered_draw(bot, fake) -> None:
     assert lines[2].endswith(f"between {low:,} and {high:,} candidates were above 400.")
     await say(fake, ALICE, "/lang fr")
     text = await say(fake, ALICE, f"/why {draw}")
-    assert f"Votre 400 est {crs - 400} points en dessous : la ronde a été filtrée." in text
+    assert f"Votre 400 est {crs - 400} points en dessous\u00a0: la ronde a été filtrée." in text
     text = await say(fake, ALICE, "/why 99999")
     assert text == "Aucune ronde no 99999 dans le fil."

@@ -66,7 +66,7 @@ def test_headline_followed_by_its_date(tmp_path, newer, invitations, score):
     assert change["title"] == "Ontario PNP: Express Entry Human Capital Priorities Stream"
     assert change["summary"] == f"June 2, 2026: {invitations:,} invitations, lowest score {score}."
     assert describe("pnp_update", change["data"], "fr")[1].startswith(
-        "2 juin 2026 : 2 086 invitations, note minimale 490."
+        "2 juin 2026\u00a0: 2 086 invitations, note minimale 490."
     )
 
 
@@ -90,7 +90,7 @@ def test_french_date_phrase_and_labelled_figures(tmp_path, phrase):
     change = one(told(tmp_path, QUEBEC, quebec(older), quebec(newer + older), "fr"))
     assert change["data"]["date"] == "2026-06-02"
     assert (change["data"]["invitations"], change["data"]["score"]) == (1245, 577)
-    assert change["summary"] == "2 juin 2026 : 1 245 invitations, note minimale 577."
+    assert change["summary"] == "2 juin 2026\u00a0: 1 245 invitations, note minimale 577."
     assert describe("pnp_update", change["data"], "en")[1].startswith(
         "June 2, 2026: 1,245 invitations, lowest score 577."
     )
@@ -135,5 +135,5 @@ def test_numeric_order_is_proved_by_the_pages_own_dates():
 
 def test_published_date_is_a_page_stamp():
     assert is_date_stamp("Published date: June 18, 2026")
-    assert is_date_stamp("Date de publication : 18 juin 2026")
+    assert is_date_stamp("Date de publication\u00a0: 18 juin 2026")
     assert not is_date_stamp("Published 6 new draws on June 1, 2026")

@@ -90,7 +90,7 @@ def test_french_messages_translate_ircc_s_english_values():
         "moves": [{"program": "iec", "before": "5 weeks", "after": "4 weeks"}],
     }
     assert describe("processing_time_changed", data, "fr") == (
-        "Permis de travail EIC : délai de traitement 5 semaines → 4 semaines "
+        "Permis de travail EIC\u00a0: délai de traitement 5 semaines → 4 semaines "
         "(IRCC, au 3 décembre 2025)",
         "1 semaine de moins (−20\u00a0%).",
     )

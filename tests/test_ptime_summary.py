@@ -85,7 +85,9 @@ async def test_small_moves_wait_for_the_weekly_summary_released_by_the_scheduler
         assert await ask(fake, CAROL, "/ptime min 0") == (
             "Every processing-time move reaches you at once."
         )
-        assert (await ask(fake, BRUNO, "/ptime min deux")).startswith("Utilisation : /ptime min")
+        assert (await ask(fake, BRUNO, "/ptime min deux")).startswith(
+            "Utilisation\u00a0: /ptime min"
+        )
         seen = {chat: len(fake.messages_to(chat)) for chat in (ALICE, BRUNO, CAROL)}
 
         # Work permit extension 117 → 115 days (2 days, 2 %): small. Study permit extension
@@ -147,7 +149,7 @@ async def test_small_moves_wait_for_the_weekly_summary_released_by_the_scheduler
     assert visitor == "119 days"
     [bruno] = new(BRUNO)[1:]
     assert bruno.startswith(
-        "Délais de traitement de la semaine : 2 variations sous votre /ptime min, "
+        "Délais de traitement de la semaine\u00a0: 2 variations sous votre /ptime min, "
         "les plus grands d’abord"
     )
     assert "5 jours de plus" in bruno and "2 jours de moins" in bruno

@@ -142,7 +142,7 @@ def test_french_messages():
         ]
     }
     assert describe("iec_quota_changed", quota, "fr")[0] == (
-        "EIC Vacances-travail — Corée du Sud : quota 4 000 → 6 500"
+        "EIC Vacances-travail — Corée du Sud\u00a0: quota 4 000 → 6 500"
     )
 
 

@@ -82,9 +82,9 @@ def test_prince_edward_island_numeric_dates_total_row_and_published_date(tmp_pat
     }
     assert told[0]["summary"] == "June 18, 2026: 182 invitations."
     assert describe("pnp_update", told[0]["data"], "fr") == (
-        "Programme des candidats des provinces (Île-du-Prince-Édouard) : "
+        "Programme des candidats des provinces (Île-du-Prince-Édouard)\u00a0: "
         "Office of Immigration Invitations to Apply",
-        "18 juin 2026 : 182 invitations.",
+        "18 juin 2026\u00a0: 182 invitations.",
     )
 
 
@@ -216,7 +216,7 @@ def test_quebec_arrima_invitations_in_french(tmp_path):
         "invitations": 1245,
         "score": 577,
     }
-    assert told[0]["summary"] == "2 juin 2026 : 1 245 invitations, note minimale 577."
+    assert told[0]["summary"] == "2 juin 2026\u00a0: 1 245 invitations, note minimale 577."
 
 
 def test_northwest_territories_intake_notice_is_told(tmp_path):

@@ -107,14 +107,15 @@ def test_french_categories_page_parses_like_the_english_one(replay):
         "rule_change",
     ]
     assert rows[0]["title"] == (
-        "Nouvelle catégorie d’Entrée express : Médecins ayant une expérience de travail au Canada"
+        "Nouvelle catégorie d’Entrée express\u00a0: Médecins ayant une expérience de travail "
+        "au Canada"
     )
     assert rows[0]["summary"].startswith(
-        "3 professions admissibles : 31100 Médecins spécialistes en médecine clinique"
+        "3 professions admissibles\u00a0: 31100 Médecins spécialistes en médecine clinique"
     )
     assert rows[5]["summary"] == (
-        "Ajout : 21321 Ingénieurs/ingénieures d’industrie et de fabrication\n"
-        "Retrait : 21223 Analystes de bases de données et administrateurs/administratrices "
+        "Ajout\u00a0: 21321 Ingénieurs/ingénieures d’industrie et de fabrication\n"
+        "Retrait\u00a0: 21223 Analystes de bases de données et administrateurs/administratrices "
         "de données"
     )
 
@@ -145,8 +146,9 @@ def test_french_categories_page_parses_like_the_english_one(replay):
                 "continue dans le domaine de votre offre d’emploi.",
             ),
             ("Frais de l’EIC", "Frais de participation à l’EIC: Montant ($ CAN): 179 $", "184 $"),
-            "Personnes à charge\nRetiré : Nous examinerons votre demande séparément de la leur.\n"
-            "Ajouté : Leurs demandes sont évaluées séparément de la vôtre.",
+            "Personnes à charge\nRetiré\u00a0: Nous examinerons votre demande séparément de "
+            "la leur.\n"
+            "Ajouté\u00a0: Leurs demandes sont évaluées séparément de la vôtre.",
         ),
     ],
 )
@@ -163,7 +165,7 @@ def test_iec_minimum_experience_raised_and_fee_changed(replay, watch, rule, fee,
         "before": before,
         "after": after,
     }
-    prefix = "Avant : " if watch == "iec-fr" else "Before: "
+    prefix = "Avant\u00a0: " if watch == "iec-fr" else "Before: "
     assert rows[0]["summary"].startswith(prefix + before)
     assert rows[1]["data"]["section"] == fee[0]
     assert rows[1]["data"]["before"] == fee[1]
@@ -268,7 +270,7 @@ def test_cusma_professionals_two_rule_changes(replay):
         ),
         (
             "events-fr",
-            "Nouvel événement de recrutement : Destination Canada Forum Mobilité – Paris",
+            "Nouvel événement de recrutement\u00a0: Destination Canada Forum Mobilité – Paris",
             "20–21 mars 2026, Paris, France\n"
             "https://www.destination-canada-forum-mobilite.ca/fr/paris-2026",
             "20 et 21 mars 2026",

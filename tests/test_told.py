@@ -123,11 +123,12 @@ async def test_a_renamed_heading_and_an_edited_requirement_read_as_an_edit(tmp_p
     assert "International Co-op &lt;Internship&gt; &amp; stage" in alice["text"]
     [bruno] = fake.messages_to(BRUNO)[seen[BRUNO] :]
     assert bruno["visible_text"] == (
-        "Page modifiée : Vérifiez si vous êtes admissible\n"
+        "Page modifiée\u00a0: Vérifiez si vous êtes admissible\n"
         "Catégories › Stage coop <international> & co\n"
-        "Section renommée, auparavant « Stage coop international »\n"
-        "Avant : êtes un étudiant inscrit dans un établissement d’enseignement postsecondaire\n"
-        "Après : êtes un étudiant inscrit dans un établissement d’enseignement postsecondaire "
+        "Section renommée, auparavant «\u202fStage coop international\u202f»\n"
+        "Avant\u00a0: êtes un étudiant inscrit dans un établissement d’enseignement "
+        "postsecondaire\n"
+        "Après\u00a0: êtes un étudiant inscrit dans un établissement d’enseignement postsecondaire "
         "de votre pays d’origine\n"
         "Page officielle"
     )
@@ -181,9 +182,9 @@ async def test_a_heading_renamed_with_its_text_unchanged_is_told(tmp_path, fake)
     )
     [bruno] = fake.messages_to(BRUNO)[seen[BRUNO] :]
     assert bruno["visible_text"] == (
-        "Page modifiée : Vérifiez si vous êtes admissible\n"
+        "Page modifiée\u00a0: Vérifiez si vous êtes admissible\n"
         "Catégories › Stages coop à l’étranger\n"
-        "Section renommée, auparavant « Stage coop international »\n"
+        "Section renommée, auparavant «\u202fStage coop international\u202f»\n"
         "Page officielle"
     )
     told = "\n".join(m["visible_text"] for m in fake.messages_to(MAINTAINER)[seen[MAINTAINER] :])
@@ -282,7 +283,7 @@ async def test_one_name_per_draw_per_language_everywhere_with_the_rounds_page(tm
         "1,000 invitations, minimum CRS 523 (August 18, 2026).\n"
     )
     assert bruno["visible_text"].startswith(
-        "Entrée express : ronde n° 436 – Catégorie de l’expérience canadienne\n"
+        "Entrée express\u00a0: ronde n° 436 – Catégorie de l’expérience canadienne\n"
         "1 000 invitations, note minimale du SCG 523 (18 août 2026).\n"
     )
     assert latest_en["visible_text"] == (
@@ -291,7 +292,7 @@ async def test_one_name_per_draw_per_language_everywhere_with_the_rounds_page(tm
         "Official page"
     )  # the draw type once, not again as its programs line
     assert latest_fr["visible_text"] == (
-        "Entrée express : ronde n° 436 – Catégorie de l’expérience canadienne\n"
+        "Entrée express\u00a0: ronde n° 436 – Catégorie de l’expérience canadienne\n"
         "1 000 invitations, note minimale du SCG 523 (18 août 2026).\n"
         "Page officielle"
     )
@@ -351,7 +352,7 @@ async def test_tz_alone_gives_its_usage(tmp_path, fake):
         en = await ask(fake, ALICE, "/tz")
         fr = await ask(fake, BRUNO, "/tz", language_code="fr")
     assert en["visible_text"] == "Usage: /tz America/Toronto (an IANA zone name)"
-    assert fr["visible_text"] == "Utilisation : /tz America/Toronto (un nom IANA)"
+    assert fr["visible_text"] == "Utilisation\u00a0: /tz America/Toronto (un nom IANA)"
 
 
 def test_a_maintainers_diff_shows_list_items_without_their_marker():

@@ -120,9 +120,9 @@ async def test_one_entry_watches_both_languages_and_each_reader_hears_their_page
         await Delivery(db, running_config, app.bot, chat_interval=0).send_due()
         [bruno] = [m for m in fake.messages_to(BRUNO)[seen[BRUNO] :]]
         assert bruno["visible_text"] == (
-            "Règle modifiée : Vérifiez si vous êtes admissible – Exigences générales\n"
-            f"Avant : {FR_SENTENCE[0]}\n"
-            f"Après : {FR_SENTENCE[1]}\n"
+            "Règle modifiée\u00a0: Vérifiez si vous êtes admissible – Exigences générales\n"
+            f"Avant\u00a0: {FR_SENTENCE[0]}\n"
+            f"Après\u00a0: {FR_SENTENCE[1]}\n"
             "Page officielle"
         )
         assert "<b>et 6 mois après</b>" in bruno["text"]

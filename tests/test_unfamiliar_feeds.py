@@ -50,7 +50,9 @@ def test_a_french_release_is_told_once_and_its_republication_is_not_new(tmp_path
     watch = OneWatch(tmp_path, "atom", FEED_URL, topic="news", lang="fr")
     watch.check(feed(*OLD))
     (told,) = watch.check(feed(NEW, *OLD)).changes
-    assert told["kind"] == "news" and told["title"].startswith("Nouvelles d'IRCC : Nouvelle voie")
+    assert told["kind"] == "news" and told["title"].startswith(
+        "Nouvelles d'IRCC\u00a0: Nouvelle voie"
+    )
     republished = NEW.replace("nouvelle-voie-sante.html", "nouvelle-voie-sante0.html")
     assert all(audience == "maintainers" for _, audience in watch.told(feed(republished, *OLD)))
     assert len(watch.subscriber_rows()) == 1

@@ -75,7 +75,8 @@ def test_a_province_the_watch_does_not_know_is_not_a_blank_in_the_title():
     data = {"province": "", "date": "2026-01-23", "headline": "Draw 12", "invitations": 5}
     assert describe("pnp_update", data, "en")[0] == "Provincial Nominee Program: Draw 12"
     assert (
-        describe("pnp_update", data, "fr")[0] == "Programme des candidats des provinces : Draw 12"
+        describe("pnp_update", data, "fr")[0]
+        == "Programme des candidats des provinces\u00a0: Draw 12"
     )
     data["province"] = "Quebec"
     assert describe("pnp_update", data, "fr")[0].startswith(
@@ -107,5 +108,7 @@ def test_a_table_whose_program_is_its_last_column(tmp_path):
     (told,) = watch.check(
         quebec([("22 janvier 2026", "1 018", "584", f"{pstq} – Volet 2")] + rows)
     ).changes
-    assert told["title"] == f"Programme des candidats des provinces (Québec) : {pstq} – Volet 2"
+    assert (
+        told["title"] == f"Programme des candidats des provinces (Québec)\u00a0: {pstq} – Volet 2"
+    )
     assert (told["data"]["invitations"], told["data"]["score"]) == (1018, 584)
