@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawlers.items import Fetch  # noqa: E402
+from diffing.formats import plural  # noqa: E402
 from tests.test_big_pages import big_page  # noqa: E402
 from tests.unfamiliar_support import OneWatch  # noqa: E402
 
@@ -49,7 +50,8 @@ def main(argv: list[str]) -> int:
     megabytes = float(argv[0]) if argv else 18.0
     print(f"a {megabytes:g} MB page")
     for outcome, changes, worker, loop in asyncio.run(run(megabytes)):
-        print(f"{outcome:9} {changes} change(s): worker thread {worker:5.2f} s, loop {loop:4.2f} s")
+        told = plural(changes, "change", "changes")
+        print(f"{outcome:9} {told}: worker thread {worker:5.2f} s, loop {loop:4.2f} s")
     return 0
 
 

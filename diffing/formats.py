@@ -6,7 +6,7 @@ Shared by :mod:`diffing.messages` and the data kinds' renderers (:mod:`diffing.d
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 MONTHS = {
     "en": [
@@ -48,6 +48,12 @@ def fmt_int(value: int | None, lang: str = "en") -> str:
     return text.replace(",", " ") if lang == "fr" else text
 
 
+def plural(n: int, one: str, many: str, lang: str = "en") -> str:
+    """ "1 change", "2 changes"; in French 0 and 1 take the singular ("0 modification")."""
+    single = n in (0, 1) if lang == "fr" else n == 1
+    return f"{fmt_int(n, lang)} {one if single else many}"
+
+
 _MONTH_NUMBERS = {f"{number:02d}" for number in range(1, 13)}
 
 
@@ -87,3 +93,21 @@ def french_spacing(text: str) -> str:
         part = _BEFORE_HIGH.sub(NNBSP, part)
         parts[index] = _AFTER_GUILLEMET.sub(NNBSP, part)
     return "".join(parts)
+
+
+def fmt_moment(value: str | None, lang: str = "en") -> str:
+    """A stored UTC time ("2026-12-06T04:24:56Z") as people write it: "December 6, 2026,
+    04:24 UTC" / "6 décembre 2026 à 4 h 24 UTC"; anything else as it is."""
+    text = value or ""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    if "T" not in text and " " not in text.strip():
+        return fmt_date(text, lang)
+    day = fmt_date(moment.date().isoformat(), lang)
+    if lang == "fr":
+        return f"{day} à {moment.hour} h {moment.minute:02d} UTC"
+    return f"{day}, {moment.hour:02d}:{moment.minute:02d} UTC"

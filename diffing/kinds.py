@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from diffing import pool
+from diffing.formats import plural
 
 # A record field below this share of the kind's records → the schema changed.
 REQUIRED_SHARE = 0.5
@@ -190,7 +191,8 @@ def shrink_problem(spec: KindSpec, found: int, reference: int) -> str | None:
     if found == 0:
         return f"no {spec.record_noun} records found"
     if reference and found < reference * spec.min_share:
-        return f"{found} {spec.record_noun} record(s) found, the last good reading had {reference}"
+        records = plural(found, f"{spec.record_noun} record", f"{spec.record_noun} records")
+        return f"{records} found, the last good reading had {reference}"
     return None
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from diffing.formats import MONTHS, fmt_date, fmt_int, french_spacing
+from diffing.formats import MONTHS, fmt_date, fmt_int, fmt_moment, french_spacing, plural
 from diffing.wordmarks import mark_words, strip_marks
 
 __all__ = ["MONTHS", "describe", "fmt_date", "fmt_int"]
@@ -160,12 +160,6 @@ def _news_source(d: dict[str, Any], lang: str) -> str:
     if host:
         return f"Nouvelles ({host})" if lang == "fr" else f"News ({host})"
     return "Nouvelles" if lang == "fr" else "News"
-
-
-def plural(n: int, one: str, many: str, lang: str = "en") -> str:
-    """ "1 change", "2 changes"; in French 0 and 1 take the singular ("0 modification")."""
-    single = n in (0, 1) if lang == "fr" else n == 1
-    return f"{fmt_int(n, lang)} {one if single else many}"
 
 
 def clean(sentence: str | None) -> str:
@@ -466,26 +460,40 @@ def _watch_failing(d: dict[str, Any], lang: str) -> tuple[str, str]:
     if lang == "fr":
         return (
             f"Surveillance en échec : {d.get('watch', '')}",
-            f"{d.get('failures', '?')} échecs de suite depuis {d.get('since', '?')} : "
-            f"{d.get('reason', '')}",
+            f"{_failures(d, 'fr')} de suite depuis {_since(d, 'fr')} : {d.get('reason', '')}",
         )
     return (
         f"Watch failing: {d.get('watch', '')}",
-        f"{d.get('failures', '?')} failures in a row since {d.get('since', '?')}: "
-        f"{d.get('reason', '')}",
+        f"{_failures(d, 'en')} in a row since {_since(d, 'en')}: {d.get('reason', '')}",
     )
+
+
+def _failures(d: dict[str, Any], lang: str) -> str:
+    """ "2 failures" / "2 échecs", the plural written out."""
+    count = d.get("failures")
+    if not isinstance(count, int):
+        return f"{count or '?'} {'échecs' if lang == 'fr' else 'failures'}"
+    return (
+        plural(count, "échec", "échecs", "fr")
+        if lang == "fr"
+        else plural(count, "failure", "failures")
+    )
+
+
+def _since(d: dict[str, Any], lang: str) -> str:
+    """When a trouble began, written out ("December 6, 2026, 04:24 UTC"), not as stored."""
+    return fmt_moment(d.get("since"), lang) or "?"
 
 
 def _watch_recovered(d: dict[str, Any], lang: str) -> tuple[str, str]:
     if lang == "fr":
         return (
             f"Surveillance rétablie : {d.get('watch', '')}",
-            f"De nouveau fonctionnelle après {d.get('failures', '?')} échecs "
-            f"(depuis {d.get('since', '?')}).",
+            f"De nouveau fonctionnelle après {_failures(d, 'fr')} (depuis {_since(d, 'fr')}).",
         )
     return (
         f"Watch recovered: {d.get('watch', '')}",
-        f"Working again after {d.get('failures', '?')} failures (since {d.get('since', '?')}).",
+        f"Working again after {_failures(d, 'en')} (since {_since(d, 'en')}).",
     )
 
 
@@ -519,12 +527,12 @@ def _extractor_degraded(d: dict[str, Any], lang: str) -> tuple[str, str]:
     if lang == "fr":
         return (
             f"Lecture structurée en panne : {d.get('watch', '')}",
-            f"Depuis {d.get('since', '?')} : {d.get('missing', '')}. La page est lue section "
+            f"Depuis {_since(d, 'fr')} : {d.get('missing', '')}. La page est lue section "
             "par section en attendant : les abonnés restent informés.",
         )
     return (
         f"Extractor degraded: {d.get('watch', '')}",
-        f"Since {d.get('since', '?')}: {d.get('missing', '')}. The page is read section by "
+        f"Since {_since(d, 'en')}: {d.get('missing', '')}. The page is read section by "
         "section meanwhile, so subscribers are still told of its changes.",
     )
 
@@ -534,11 +542,11 @@ def _extractor_recovered(d: dict[str, Any], lang: str) -> tuple[str, str]:
     if lang == "fr":
         return (
             f"Lecture structurée rétablie : {d.get('watch', '')}",
-            f"{_records(count, 'fr')} de nouveau (en panne depuis {d.get('since', '?')}).",
+            f"{_records(count, 'fr')} de nouveau (en panne depuis {_since(d, 'fr')}).",
         )
     return (
         f"Extractor recovered: {d.get('watch', '')}",
-        f"{_records(count, 'en', noun)} read again (degraded since {d.get('since', '?')}).",
+        f"{_records(count, 'en', noun)} read again (degraded since {_since(d, 'en')}).",
     )
 
 

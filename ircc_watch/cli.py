@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from diffing.formats import plural
 from ircc_watch import exits
 from ircc_watch.redact import install as install_redaction
 from ircc_watch.redact import protect_config
@@ -352,7 +353,7 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     from storage import deliveries
 
     if isinstance(sent, int) and not args.json:
-        print(f"sent {sent} Telegram message(s)")
+        print(f"sent {plural(sent, 'Telegram message', 'Telegram messages')}")
     queued = deliveries.counts(db).get("pending", 0)
     code = exits.INTERRUPTED if interrupts.count else 1 if failed else 0
     if isinstance(sent, str):
@@ -361,7 +362,8 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
             code = 2
         else:
             error(
-                f"Telegram Bot API unreachable ({sent}): {queued} message(s) stay queued for "
+                f"Telegram Bot API unreachable ({sent}): "
+                f"{plural(queued, 'message stays', 'messages stay')} queued for "
                 "the next check or for `ircc-watch run`."
             )
     changed = sum(1 for o in outcomes if o.outcome == "changed" or o.changes)
@@ -398,7 +400,8 @@ class Interrupts:
                 f" and {len(waiting) - 5} more" if len(waiting) > 5 else ""
             )
             what = (
-                f"waiting for the fetch(es) in flight to end ({names}; at most "
+                f"waiting for the {'fetch' if len(waiting) == 1 else 'fetches'} in flight to end "
+                f"({names}; at most "
                 f"{crawler.download_timeout():.0f} s); watches not fetched yet are skipped"
             )
         else:
@@ -510,7 +513,11 @@ def cmd_replay(args: argparse.Namespace, config: Config) -> int:
                 changed += 1
                 print(change_json(change), flush=False)
     sys.stdout.flush()
-    error(f"replay: {files} file(s), {changed} change(s), {failed} failed", logging.WARNING)
+    error(
+        f"replay: {plural(files, 'file', 'files')}, {plural(changed, 'change', 'changes')}, "
+        f"{failed} failed",
+        logging.WARNING,
+    )
     return 0
 
 

@@ -26,6 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from crawlers.items import Fetch
 from crawlers.runner import WatchCrawler, ensure_reactor, stop_reactor
+from diffing.formats import plural
 from ircc_watch.botlink import (
     TelegramHealth,
     TokenRejected,
@@ -602,7 +603,7 @@ class AdminActions:
             return f"{name} is paused; /resume {name} first."
         o = outcomes[0]
         detail = f" ({o.error})" if o.error else ""
-        return f"{name}: {o.outcome}{detail}, {len(o.changes)} change(s)."
+        return f"{name}: {o.outcome}{detail}, {plural(len(o.changes), 'change', 'changes')}."
 
     async def pause(self, name: str) -> str:
         if watch_rows.set_paused(self.service.db, name, True):

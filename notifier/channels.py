@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from diffing.formats import fmt_moment, plural
 from settings import Config
 from storage import channels as channel_rows
 
@@ -18,9 +19,10 @@ def health_lines(db: sqlite_utils.Database, config: Config) -> list[str]:
         if row is None:
             state = "no post yet"
         elif row["removed_at"]:
-            state = f"REMOVED since {row['removed_at']}: {row['last_error']}"
+            state = f"REMOVED since {fmt_moment(row['removed_at'])}: {row['last_error']}"
         else:
-            state = f"ok, {row['posts']} post(s), last {row['last_post_at'] or '-'}"
+            last = fmt_moment(row["last_post_at"]) or "-"
+            state = f"ok, {plural(row['posts'], 'post', 'posts')}, last {last}"
             if row["last_error"] and (row["last_error_at"] or "") > (row["last_post_at"] or ""):
                 state += f", last error: {row['last_error']}"
         lines.append(f"channel {channel.key} [{topics}, {channel.lang}]: {state}")

@@ -56,9 +56,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "programs_now": ("You follow: {names}", "Vous suivez : {names}"),
     "programs_all": ("You follow every program.", "Vous suivez tous les programmes."),
+    "unknown_program": (
+        "Unknown program key: {keys}. Send /ptime programs for the list.",
+        "Clé inconnue : {keys}. Envoyez /ptime programs pour la liste.",
+    ),
     "unknown_programs": (
-        "Unknown program key(s): {keys}. Send /ptime programs for the list.",
-        "Clé(s) inconnue(s) : {keys}. Envoyez /ptime programs pour la liste.",
+        "Unknown program keys: {keys}. Send /ptime programs for the list.",
+        "Clés inconnues : {keys}. Envoyez /ptime programs pour la liste.",
     ),
     "usage_iec": (
         "Usage: /iec COUNTRY CATEGORY (wh, yp or coop), such as /iec France wh; /iec off",
@@ -291,7 +295,8 @@ class DataCommands:
         unknown = [k for k in keys if k not in groups]
         if unknown:
             shown = ", ".join(echo(k) for k in unknown)
-            await self.reply(update, lang, s(lang, "unknown_programs", keys=shown))
+            key = "unknown_program" if len(unknown) == 1 else "unknown_programs"
+            await self.reply(update, lang, s(lang, key, keys=shown))
             return
         preferences.set_programs(self.core.db, sub["chat_id"], set(keys))
         names = ", ".join(ptime_names.name(k, lang) for k in sorted(set(keys)))

@@ -16,6 +16,7 @@ from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from diffing.formats import fmt_moment
 from notifier import render
 from notifier.botcore import Button, Command, Core, answer_text
 from notifier.i18n import t
@@ -82,7 +83,12 @@ class Review:
         if change["reviewed_at"]:
             await query.answer(
                 answer_text(
-                    t(lang, "already_reviewed", by=change["reviewed_by"], at=change["reviewed_at"])
+                    t(
+                        lang,
+                        "already_reviewed",
+                        by=change["reviewed_by"],
+                        at=fmt_moment(change["reviewed_at"], lang),
+                    )
                 )
             )
         else:

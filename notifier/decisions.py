@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from diffing.formats import fmt_moment, plural
 from notifier.routing import recipients_for
 from settings import Config
 from storage import holds
@@ -39,7 +40,7 @@ def decide(
     if before["status"] != holds.HELD:
         return Decision(
             False,
-            f"hold {hold_id} was already {before['status']} at {before['decided_at']} "
+            f"hold {hold_id} was already {before['status']} on {fmt_moment(before['decided_at'])} "
             f"by {before['decided_by']}",
         )
     count = before["changes"]
@@ -47,11 +48,12 @@ def decide(
         queued = holds.delivery_count(db, hold_id)
         return Decision(
             True,
-            f"hold {hold_id} on {before['watch']} released by {by}: {count} change(s), "
-            f"{queued} delivery(ies) queued",
+            f"hold {hold_id} on {before['watch']} released by {by}: "
+            f"{plural(count, 'change', 'changes')}, "
+            f"{plural(queued, 'delivery', 'deliveries')} queued",
         )
     return Decision(
         True,
-        f"hold {hold_id} on {before['watch']} discarded by {by}: {count} change(s) "
-        "will never be sent",
+        f"hold {hold_id} on {before['watch']} discarded by {by}: "
+        f"{plural(count, 'change', 'changes')} will never be sent",
     )

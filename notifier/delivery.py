@@ -57,6 +57,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from diffing.formats import plural
 from notifier import datakinds, render, schedule
 from notifier.cmd_hold import hold_keyboard
 from notifier.i18n import t
@@ -479,7 +480,7 @@ class Delivery:
             log.warning("digest to %s failed (%s): retry in %gs", chat_id, exc, wait)
             return "retry"
         deliveries.mark_digest_sent(self.db, ids, message_id)
-        log.info("digest of %d change(s) sent to %s", len(ids), chat_id)
+        log.info("digest of %s sent to %s", plural(len(ids), "change", "changes"), chat_id)
         return "sent"
 
     async def _send_correction(self, row: dict[str, Any], change: dict[str, Any], now: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
 from diffing.durations import change_size
-from diffing.formats import french_spacing
+from diffing.formats import fmt_moment, french_spacing
 from diffing.messages import clean, describe, draw_date, fmt_int, plural
 from diffing.official import ROUNDS_PAGE
 from diffing.wordmarks import DEL_CLOSE, DEL_OPEN, INS_CLOSE, INS_OPEN
@@ -295,7 +295,12 @@ def alert(
             lines += text_lines(f"{t(lang, 'review_link')}: {url}")
         if change.get("reviewed_at"):
             lines += text_lines(
-                t(lang, "reviewed_line", by=change["reviewed_by"], at=change["reviewed_at"])
+                t(
+                    lang,
+                    "reviewed_line",
+                    by=change["reviewed_by"],
+                    at=fmt_moment(change["reviewed_at"], lang),
+                )
             )
     return typeset(split(lines), lang)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from diffing.formats import fmt_moment, plural
 from review.pages import Viewer, post_form
 from storage import holds
 
@@ -35,11 +36,12 @@ def section(hold: dict[str, Any] | None, prefix: str, viewer: Viewer, change_id:
         return (
             f'{heading}<div class="status done" role="status"><strong>'
             f"{escape(hold['status'].capitalize())}</strong> by {escape(hold['decided_by'] or '')}"
-            f" on {escape(hold['decided_at'] or '')}: {count} change(s).</div>"
+            f" on {escape(fmt_moment(hold['decided_at']))}: {plural(count, 'change', 'changes')}."
+            "</div>"
         )
     status = (
-        f'{heading}<div class="status todo" role="status"><strong>{count} change(s) of one check '
-        "of "
+        f'{heading}<div class="status todo" role="status"><strong>'
+        f"{plural(count, 'change', 'changes')} of one check of "
         f"{escape(hold['watch'])} are held</strong>: nobody has been told. Release sends them to "
         "their subscribers; Discard means they are never sent.</div>"
     )

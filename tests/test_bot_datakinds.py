@@ -165,7 +165,9 @@ async def test_ptime_programs_lists_and_chooses(env: Env) -> None:
     text = await env.say(ALICE, "/ptime")
     assert "IEC work permits: 5 weeks" in text and "Work permit extension" not in text
     bad = await env.say(ALICE, "/ptime programs iec nonsense")
-    assert bad == "Unknown program key(s): nonsense. Send /ptime programs for the list."
+    assert bad == "Unknown program key: nonsense. Send /ptime programs for the list."
+    bad = await env.say(ALICE, "/ptime programs iec nonsense other")
+    assert bad == "Unknown program keys: nonsense, other. Send /ptime programs for the list."
     assert await env.say(ALICE, "/ptime programs off") == "You follow every program."
 
 

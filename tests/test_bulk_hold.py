@@ -69,7 +69,7 @@ def test_release_queues_the_deliveries_once(tmp_path):
     result = cli(config, "release", "1", "--by", "ana")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "hold 1 on ee-rounds released by ana: 99 change(s), 197 delivery(ies) queued"
+        "hold 1 on ee-rounds released by ana: 99 changes, 197 deliveries queued"
     )
     # The pool change goes to maintainers only: the subscriber did not ask (/pool on).
     assert delivery_roles(tmp_path) == {"admin": 1, "maintainer": 100, "subscriber": 98}
@@ -79,7 +79,7 @@ def test_release_queues_the_deliveries_once(tmp_path):
     assert SUBSCRIBER in chats and statuses == [("released",)]
     again = cli(config, "release", "1")
     assert again.returncode == 1 and again.stdout == ""
-    assert again.stderr.startswith("hold 1 was already released at ") and "by ana" in again.stderr
+    assert again.stderr.startswith("hold 1 was already released on ") and "by ana" in again.stderr
     assert delivery_roles(tmp_path)["subscriber"] == 98
     row = json.loads(cli(config, "changes", "--json", "--limit", "2").stdout.splitlines()[1])
     assert row["held"] is False and row["status"] == "released"
@@ -90,7 +90,7 @@ def test_discard_never_sends_and_cannot_be_released_after(tmp_path):
     cli(config, "replay", str(folder))
     result = cli(config, "discard", "1", "--by", "ana")
     assert result.returncode == 0, result.stderr
-    assert "99 change(s) will never be sent" in result.stdout
+    assert "99 changes will never be sent" in result.stdout
     late = cli(config, "release", "1")
     assert late.returncode == 1 and "already discarded" in late.stderr
     assert delivery_roles(tmp_path) == {"admin": 1, "maintainer": 1}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -173,6 +174,12 @@ def test_a_crash_in_run_reaches_the_admins_after_the_threshold(tmp_path, site, f
         (french,) = [m["text"] for m in telegram.messages_to(ADMIN_FR)]
     assert "Watch failing: ee-rounds" in english
     assert "2 failures in a row" in english and "a number of 5,000 digits" in english
+    # When the trouble began, written out in each admin's language, not as stored.
+    assert re.search(r"in a row since [A-Z][a-z]+ \d{1,2}, \d{4}, \d\d:\d\d UTC:", english)
+    assert re.search(
+        r"de suite depuis \d{1,2}(er)? [a-zéû]+ \d{4} à \d{1,2} h \d\d UTC\u00a0:", french
+    )
+    assert not re.search(r"\dT\d", english + french)
     assert "ee-rounds: failing x" in status and "a number of 5,000 digits" in status
     assert "Surveillance en échec\u00a0: ee-rounds" in french
     assert "2 échecs de suite" in french and "a number of 5,000 digits" in french

@@ -187,5 +187,5 @@ def test_fewer_than_half_the_categories_falls_back(checks):
     found = checks.check(str(soup), "2026-01-02T10:00:00Z")
     assert ("extractor_degraded", "admins") in found
     (alert,) = [row for row in checks.last.changes if row["kind"] == "extractor_degraded"]
-    assert alert["data"]["missing"] == "2 category record(s) found, the last good reading had 6"
+    assert alert["data"]["missing"] == "2 category records found, the last good reading had 6"
     assert not {kind for kind, _ in found} & {"category_removed", "occupations_changed"}

@@ -130,5 +130,5 @@ def test_feed_cut_to_one_round_never_announces_437_removals(tmp_path):
     config, folder = setup(tmp_path, versions)
     changes = replay(config, folder)
     assert [c["kind"] for c in changes] == ["watch_failing"]
-    assert changes[0]["data"]["reason"] == "1 round record(s) found, the last good reading had 438"
+    assert changes[0]["data"]["reason"] == "1 round record found, the last good reading had 438"
     assert all(role != "subscriber" for _, role in deliveries(tmp_path))

@@ -42,7 +42,7 @@ def test_prefix_selects_the_kind_own_records():
 def test_shrink():
     spec = KINDS["events"]
     assert shrink_problem(spec, 0, 0) == "no event records found"
-    assert shrink_problem(spec, 4, 10) == "4 event record(s) found, the last good reading had 10"
+    assert shrink_problem(spec, 4, 10) == "4 event records found, the last good reading had 10"
     assert shrink_problem(spec, 5, 10) is None
     assert shrink_problem(KINDS["page"], 0, 10) is None
     assert spec_for("nonesuch").name == "nonesuch"
@@ -60,7 +60,7 @@ def test_reading_problem():
     spec = KINDS["ee-rounds"]
     assert reading_problem(spec, rounds(438), 438) is None
     assert reading_problem(spec, rounds(1), 438) == (
-        "1 round record(s) found, the last good reading had 438"
+        "1 round record found, the last good reading had 438"
     )
     assert reading_problem(spec, rounds(438, size=""), 438).startswith(
         "schema changed: drawSize (invitations issued) missing in 438 of 438"

@@ -256,3 +256,21 @@ def test_french_spacing_changes_only_the_spaces_french_typography_asks_for():
         '<i title="a : b">Usage\u00a0: /tz</i>'
     )
     assert french_spacing(french_spacing("Avant : a")) == "Avant\u00a0: a"
+
+
+def test_admin_alerts_write_out_when_a_trouble_began_and_their_plurals():
+    data = {"watch": "ee-rounds", "failures": 1, "since": "2026-12-06T04:24:56Z", "reason": "x"}
+    assert describe("watch_failing", data, "en") == (
+        "Watch failing: ee-rounds",
+        "1 failure in a row since December 6, 2026, 04:24 UTC: x",
+    )
+    assert describe("watch_failing", {**data, "failures": 3}, "fr") == (
+        "Surveillance en échec\u00a0: ee-rounds",
+        "3 échecs de suite depuis 6 décembre 2026 à 4 h 24 UTC\u00a0: x",
+    )
+    assert describe("watch_recovered", data, "en")[1] == (
+        "Working again after 1 failure (since December 6, 2026, 04:24 UTC)."
+    )
+    assert describe("extractor_degraded", {**data, "missing": "m"}, "fr")[1].startswith(
+        "Depuis 6 décembre 2026 à 4 h 24 UTC\u00a0: m."
+    )

@@ -12,6 +12,7 @@ import pytest
 import sqlite_utils
 from telegram.ext import Application
 
+from diffing.formats import fmt_moment
 from notifier.bot import build_application, publish_commands, update_config
 from notifier.delivery import Delivery
 from settings import Config
@@ -277,7 +278,8 @@ async def test_mark_reviewed_records_who_and_edits_every_copy(env: Env) -> None:
     for copy in (first, second):
         last_line = copy["visible_text"].splitlines()[-1]
         assert (
-            last_line == f"Reviewed by @user{ALICE} (telegram {ALICE}) at {stored['reviewed_at']}."
+            last_line == f"Reviewed by @user{ALICE} (telegram {ALICE}) on "
+            f"{fmt_moment(stored['reviewed_at'])}."
         )
 
     answer = await env.tap(MAINTAINERS[1], second, f"rv:{change['id']}", user_id=BOB)

@@ -51,8 +51,8 @@ async def test_release_button_queues_and_sends_the_held_draws(env: Env) -> None:
 
     answer = await env.tap(ADMIN, message, "hold:r:1")
     assert answer["text"] == (
-        f"hold 1 on ee-rounds released by @user{ADMIN} (telegram {ADMIN}): 7 change(s), "
-        "20 delivery(ies) queued"
+        f"hold 1 on ee-rounds released by @user{ADMIN} (telegram {ADMIN}): 7 changes, "
+        "20 deliveries queued"
     )
     await env.settle()
     edited = env.fake.messages_to(ADMIN)[0]
@@ -63,13 +63,13 @@ async def test_release_button_queues_and_sends_the_held_draws(env: Env) -> None:
 
     group_copy = env.fake.messages_to(MAINTAINERS[0])[0]
     again = await env.tap(MAINTAINERS[0], group_copy, "hold:d:1", user_id=ADMIN)
-    assert again["text"].startswith("hold 1 was already released at ")
+    assert again["text"].startswith("hold 1 was already released on ")
 
 
 async def test_discard_button_never_sends(env: Env) -> None:
     (message,) = await held_bulk(env)
     answer = await env.tap(ADMIN, message, "hold:d:1")
-    assert "7 change(s) will never be sent" in answer["text"]
+    assert "7 changes will never be sent" in answer["text"]
     await Delivery(env.db, env.config, env.app.bot, chat_interval=0).send_due()
     assert env.fake.messages_to(ALICE) == []
     assert all(row["role"] != "subscriber" for row in deliveries.for_chat(env.db, ALICE))

@@ -47,7 +47,7 @@ def test_failed_files_are_named_on_stderr_and_counted(tmp_path):
         "replay: ee-rounds/2026-01-06T0000Z_broken.json: not the rounds feed: invalid JSON "
         "(Expecting value, line 1)",
         "replay: ee-rounds/2026-01-06T0100Z_empty.json: empty body",
-        "replay: 4 file(s), 1 change(s), 2 failed",
+        "replay: 4 files, 1 change, 2 failed",
     ]
 
 
@@ -67,4 +67,4 @@ def test_second_replay_is_refused_unless_appending(tmp_path):
     assert numbers == ["391", "392"]
     # Draw #391 brought the pool distribution of January 19, 2026.
     assert [row["kind"] for row in rows].count("pool_changed") == 1
-    assert later.stderr.splitlines()[-1] == "replay: 2 file(s), 3 change(s), 0 failed"
+    assert later.stderr.splitlines()[-1] == "replay: 2 files, 3 changes, 0 failed"

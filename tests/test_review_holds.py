@@ -61,7 +61,7 @@ async def test_a_signed_in_maintainer_releases_a_hold_from_the_page(client, held
     assert (await sign_in(client)).status == 303
     page = await (await client.get(f"/changes/{ALERT}")).text()
     assert "Held for review (hold 1)" in page
-    assert "99 change(s) of one check of ee-rounds are held" in page
+    assert "99 changes of one check of ee-rounds are held" in page
     assert 'action="/holds/1/release"' in page and 'action="/holds/1/discard"' in page
     draw = await (await client.get("/changes/5")).text()
     assert 'action="/holds/1/release"' in draw

@@ -96,7 +96,7 @@ def test_check_with_the_bot_api_down_prints_results_and_keeps_the_messages(tmp_p
     assert done.returncode == 0, done.stderr
     assert "[rule_change]" in done.stdout
     (line,) = [json.loads(line) for line in done.stderr.splitlines()]
-    assert "unreachable" in line["message"] and "1 message(s) stay queued" in line["message"]
+    assert "unreachable" in line["message"] and "1 message stays queued" in line["message"]
     db = open_db(tmp_path / "test.db")
     statuses = [row[0] for row in db.execute("SELECT status FROM deliveries")]
     assert statuses == ["pending"]

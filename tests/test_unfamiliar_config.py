@@ -34,7 +34,7 @@ def test_wrong_kinds_and_fields_are_named_in_the_check_line(tmp_path, site):
     assert lines["json-as-page"].endswith("not HTML: the body is JSON: watch it with kind json")
     assert lines["page-as-feed"].endswith("not a feed: an HTML page: watch it with kind page")
     assert lines["no-such-key"].endswith(
-        "no records: data.draws[] selects 2 record(s), none with the key field 'drawNumber' "
+        "no records: data.draws[] selects 2 records, none with the key field 'drawNumber' "
         "(their fields: date, id)"
     )
     assert lines["no-such-part"].endswith(

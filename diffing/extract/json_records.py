@@ -18,6 +18,7 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 
 from diffing.document import ContentError, Document
+from diffing.formats import plural
 from diffing.textutil import load_json
 
 
@@ -99,6 +100,7 @@ def _nothing_found(data: Any, expression: str, key: str | None) -> str:
     fields = sorted({name for record in unkeyed.values() for name in record})
     shown = ", ".join(fields[:8]) + (", …" if len(fields) > 8 else "")
     return (
-        f"{expression} selects {len(unkeyed)} record(s), none with the key field {key!r} "
+        f"{expression} selects {plural(len(unkeyed), 'record', 'records')}, none with the key "
+        f"field {key!r} "
         f"(their fields: {shown})"
     )
