@@ -40,10 +40,10 @@ from ircc_watch.checking import check, page_size_limit
 from ircc_watch.exits import USAGE, UserError, database_message, port_busy_message
 from ircc_watch.pipeline import Outcome, Pipeline, Prepared
 from ircc_watch.redact import protect_config
-from ircc_watch.twinning import with_found_twins
+from ircc_watch.twinning import found_twins, with_found_twins
 from notifier import ptime_summary
 from settings import Config, ConfigError, load_config
-from settings.twins import twin_of
+from settings.twins import twin_of, with_twins
 from storage import retention
 from storage import watches as watch_rows
 from storage.db import open_db
@@ -417,7 +417,11 @@ class Service:
         else:
             self.not_before.pop(watch.name, None)
         if outcome.outcome == "baseline" and watch.twin and not watch.twin_of:
-            self._adopt(with_found_twins(self.config, self.db))
+            # Only this watch's snapshot is new: reading every watch's (as a reload does) made
+            # the first pass over n watches cost n² snapshot reads.
+            found = found_twins(self.db, self.config, [watch.name])
+            if found:
+                self._adopt(with_twins(self.config, found))
         for change in outcome.changes:
             log.info("change %s: [%s] %s", change["watch"], change["kind"], change["title"])
         if outcome.changes and self.delivery is not None:

@@ -7,6 +7,7 @@ Each HTML watch's newest snapshot keeps the addresses its page names for its lan
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,16 @@ from settings.twins import TWIN_KINDS, with_twins
 from storage import snapshots
 
 
-def found_twins(db: sqlite_utils.Database, config: Config) -> dict[str, dict[str, str]]:
-    """Watch name → {lang: address} as its newest snapshot's page names its versions."""
+def found_twins(
+    db: sqlite_utils.Database, config: Config, names: Iterable[str] | None = None
+) -> dict[str, dict[str, str]]:
+    """Watch name → {lang: address} as its newest snapshot's page names its versions; only the
+    watches in ``names`` when given (each one costs a read and decoding of its snapshot)."""
     found: dict[str, dict[str, str]] = {}
+    wanted = set(names) if names is not None else None
     for watch in config.watches:
+        if wanted is not None and watch.name not in wanted:
+            continue
         if not watch.twin or watch.kind not in TWIN_KINDS:
             continue
         snapshot = snapshots.latest(db, watch.name)

@@ -31,10 +31,10 @@ def twin_name(name: str, lang: str) -> str:
 def with_twins(config: Config, found: dict[str, dict[str, str]]) -> Config:
     """``config`` with the twin of every watch whose pages named one (``found``: watch name →
     {lang: address as written}), unless turned off, already watched, or not allowed."""
-    taken = {_plain(watch.url) for watch in config.watches}
-    names = {watch.name for watch in config.watches}
-    twins: list[Watch] = []
+    candidates: list[tuple[Watch, str, str, str]] = []
     for watch in config.watches:
+        if watch.name not in found:
+            continue
         other = OTHER.get(watch.lang)
         href = (found.get(watch.name) or {}).get(other or "")
         if not (
@@ -47,14 +47,20 @@ def with_twins(config: Config, found: dict[str, dict[str, str]]) -> Config:
             continue
         url = urljoin(watch.url, href)
         parts = urlsplit(url)
-        name = twin_name(watch.name, other)
         if (
             parts.scheme not in ("http", "https")
             or parts.hostname != urlsplit(watch.url).hostname
             or not domain_allowed(parts.hostname or "", config.settings.allowed_domains)
-            or _plain(url) in taken
-            or name in names
         ):
+            continue
+        candidates.append((watch, other or "", url, twin_name(watch.name, other or "")))
+    if not candidates:  # the common case, without reading every watch's address
+        return config
+    taken = {_plain(watch.url) for watch in config.watches}
+    names = {watch.name for watch in config.watches}
+    twins: list[Watch] = []
+    for watch, other, url, name in candidates:
+        if _plain(url) in taken or name in names:
             continue
         twins.append(replace(watch, name=name, url=url, lang=other, twin=False, twin_of=watch.name))
         taken.add(_plain(url))
