@@ -43,6 +43,10 @@ trace = logging.getLogger("ircc_watch.trace")
 
 Recipients = Callable[[dict[str, Any]], list[tuple[int, str, str]]]
 REMOVAL_GRACE = timedelta(hours=24)
+# A body up to this size is pre-checked on the event loop (a few ms at most: the region is
+# found with regular expressions); a bigger one only in the worker thread, so it never
+# freezes the service.
+LOOP_PRECHECK_BYTES = 1_000_000
 
 
 @dataclass
@@ -140,13 +144,21 @@ class Pipeline:
         synchronous calls: what the thread gets is bytes, strings and dicts, and what it
         returns (``Prepared``) is pure values the steps then use instead of computing them.
         None when there is nothing to read (an error, a 304, the same bytes as last time).
+        A body up to LOOP_PRECHECK_BYTES is pre-checked on the loop: an unchanged region (most
+        checks) then ends here, without a hop to the worker thread and back.
         """
         try:
-            planned = self._plan(fetch, now or utcnow())
-            if planned is None:
+            check = self._plan(fetch, now or utcnow())
+            if check is None:
                 return None
-            check, reference = planned
-            prepared = await asyncio.to_thread(_read_ahead, check, reference)
+            region: str | None | _Unset = _UNSET
+            if len(fetch.body) <= LOOP_PRECHECK_BYTES:
+                region = _region(check)
+                if _settled(check, region):
+                    return Prepared(check.rule, region)
+            spec = spec_for(check.watch.kind)
+            reference = len(records.present(self.db, check.watch.name, spec.record_prefix))
+            prepared = await asyncio.to_thread(_read_ahead, check, reference, region)
             inputs = self._diff_inputs(check, prepared)
             if inputs is not None:
                 await asyncio.to_thread(_diff_ahead, check.watch, prepared, *inputs)
@@ -157,16 +169,15 @@ class Pipeline:
             trace.info("reading %s ahead failed", fetch.watch, exc_info=True)
             return None
 
-    def _plan(self, fetch: Fetch, now: str) -> tuple[Check, int] | None:
-        """The Check of a 200 body that will need reading, and the watch's record count."""
+    def _plan(self, fetch: Fetch, now: str) -> Check | None:
+        """The Check of a 200 body that will need reading (its region rule set)."""
         if fetch.error or fetch.status is None or not 200 <= fetch.status < 300:
             return None
         check = self._begin(self._watch_for(fetch), fetch, now)
         if self.same_bytes_only(check):
             return None
         check.rule = self._region_rule(check.watch, check.last)
-        spec = spec_for(check.watch.kind)
-        return check, len(records.present(self.db, check.watch.name, spec.record_prefix))
+        return check
 
     def _diff_inputs(self, check: Check, prepared: Prepared) -> tuple[Document, dict] | None:
         """The previous Document and the known records, when the diff can be done ahead."""
@@ -911,14 +922,34 @@ def read_body(watch: Watch, kind: str, body: bytes, rule: str | None) -> Documen
     )
 
 
-def _read_ahead(check: Check, reference: int) -> Prepared:
-    """In a worker thread: the region fingerprint, then, unless the region is the last one,
-    the structured reading (and the page-level one when the watch may fall back to it)."""
-    watch, body, last, row = check.watch, check.fetch.body, check.last, check.row
-    prepared = Prepared(check.rule)
-    prepared.region = fingerprint(watch.kind, body, "body" if watch.selector else check.rule)
+class _Unset:
+    """The region fingerprint not computed yet (None is a fingerprint: "unknown")."""
+
+
+_UNSET = _Unset()
+
+
+def _region(check: Check) -> str | None:
+    """The body's region fingerprint under the check's rule (the whole <body> for a watch with
+    a selector, which may point outside the default region)."""
+    watch = check.watch
+    return fingerprint(watch.kind, check.fetch.body, "body" if watch.selector else check.rule)
+
+
+def _settled(check: Check, region: str | None) -> bool:
+    """Whether the region is the last one stored: the check is unchanged, nothing to read."""
+    last, row = check.last, check.row
     known = (row.get("last_region_hash"), last["region_hash"]) if last else ()
-    if check.fresh and prepared.region is not None and prepared.region in known:
+    return check.fresh and region is not None and region in known
+
+
+def _read_ahead(check: Check, reference: int, region: str | None | _Unset = _UNSET) -> Prepared:
+    """In a worker thread: the region fingerprint (unless given), then, unless the region is
+    the last one, the structured reading (and the page-level one when the watch may fall back
+    to it)."""
+    watch, body, row = check.watch, check.fetch.body, check.row
+    prepared = Prepared(check.rule, _region(check) if isinstance(region, _Unset) else region)
+    if _settled(check, prepared.region):
         return prepared
     document = _read_into(prepared, watch, watch.kind, body, check.rule)
     spec = spec_for(watch.kind)
