@@ -32,17 +32,17 @@ SHORT_SPAN_DAYS = 120
 TEXT: dict[str, tuple[str, str]] = {
     "cutoffs": (
         "Express Entry: CRS cut-off of each draw, last 12 months",
-        "Entrée express : note CRS minimale de chaque ronde, 12 derniers mois",
+        "Entrée express : note minimale du SCG de chaque ronde, 12 derniers mois",
     ),
-    "crs": ("CRS cut-off", "Note CRS minimale"),
+    "crs": ("CRS cut-off", "Note minimale du SCG"),
     "your_score": ("Your score: {score}", "Votre note : {score}"),
     "pool": (
         "Express Entry pool by CRS band: {now} and {before}",
-        "Bassin d’Entrée express par tranche CRS : {now} et {before}",
+        "Bassin d’Entrée express par tranche du SCG : {now} et {before}",
     ),
     "pool_one": ("Express Entry pool by CRS band: {now}", "Bassin d’Entrée express : {now}"),
     "candidates": ("Candidates", "Candidats"),
-    "band": ("CRS band", "Tranche CRS"),
+    "band": ("CRS band", "Tranche du SCG"),
     "ptime": ("Processing time: {name}", "Délai de traitement : {name}"),
     "in_unit": ("{unit}", "{unit}"),
     "iec": ("{name}: invitations and chances", "{name} : invitations et chances"),

@@ -25,7 +25,7 @@ CAPTION_MAX = 1024
 TEXT: dict[str, tuple[str, str]] = {
     "cutoffs": (
         "CRS cut-offs of {n} draws, {start} to {end}.",
-        "Notes CRS minimales de {n} rondes, du {start} au {end}.",
+        "Notes minimales du SCG de {n} rondes, du {start} au {end}.",
     ),
     "type_line": (
         "{type}: lowest {low}, highest {high}, last {last} ({date})",

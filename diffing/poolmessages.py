@@ -27,7 +27,7 @@ def pool_changed(d: dict[str, Any], lang: str) -> tuple[str, str]:
     before = d.get("total_before")
     if lang == "fr":
         title = f"Bassin d'Entrée express : {total} candidats au {when}"
-        moved = "Plus grands écarts par tranche CRS : " if parts else ""
+        moved = "Plus grands écarts par tranche du SCG : " if parts else ""
         was = f" Total précédent : {fmt_int(before, 'fr')}." if before is not None else ""
     else:
         title = f"Express Entry pool: {total} candidates as of {when}"

@@ -59,7 +59,7 @@ def commands(core: Core) -> list[Command]:
             "pool",
             p.pool,
             "The Express Entry pool by CRS band; /pool on for each new one",
-            "Le bassin d'Entrée express par tranche CRS; /pool on pour chaque nouvelle",
+            "Le bassin d'Entrée express par tranche du SCG; /pool on pour chaque nouvelle",
             usage="/pool [on|off]",
             changes=True,
         )

@@ -29,7 +29,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "header": (
         "Where a CRS score of {score} stands in the Express Entry pool of {date} "
         "({total} candidates):",
-        "Où se situe une note CRS de {score} dans le bassin d’Entrée express au {date} "
+        "Où se situe une note de {score} au SCG dans le bassin d’Entrée express au {date} "
         "({total} candidats) :",
     ),
     "range": (

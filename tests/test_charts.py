@@ -247,7 +247,7 @@ async def test_chart_commands_send_photos_with_captions_in_both_languages(bot, f
     assert photo["visible_caption"].startswith("IEC Working Holiday — France")
     await ask(fake, "/lang fr")
     photo = await ask(fake, "/chart")
-    assert photo["visible_caption"].startswith("Notes CRS minimales de 75 rondes")
+    assert photo["visible_caption"].startswith("Notes minimales du SCG de 75 rondes")
     assert photo["visible_caption"].endswith("Ligne pointillée\u00a0: votre note, 472.")
     reply = await ask(fake, "/chart <b>nope")
     assert reply["visible_text"].startswith("Usage\u00a0: /chart")

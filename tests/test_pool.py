@@ -152,7 +152,7 @@ def test_pool_changed_in_french() -> None:
     title, summary = describe("pool_changed", data, "fr")
     assert title == "Bassin d'Entrée express\u00a0: 226 859 candidats au 16 août 2026"
     assert summary == (
-        "Plus grands écarts par tranche CRS\u00a0: 351–400\u00a0: 48 600 (−1 507). Total "
+        "Plus grands écarts par tranche du SCG\u00a0: 351–400\u00a0: 48 600 (−1 507). Total "
         "précédent\u00a0: 229 100."
     )
 
@@ -245,7 +245,7 @@ async def test_pool_on_gets_the_new_distribution_others_do_not(bot, fake) -> Non
     french = [m["visible_text"] for m in fake.messages_to(CAROL) if "Bassin" in m["visible_text"]]
     assert len(french) == 1 and french[0].startswith(
         "Bassin d'Entrée express\u00a0: 226 859 candidats au 16 août 2026\n"
-        "Plus grands écarts par tranche CRS\u00a0: 351–400\u00a0: 48 600 (−1 507)"
+        "Plus grands écarts par tranche du SCG\u00a0: 351–400\u00a0: 48 600 (−1 507)"
     )
     assert not any("pool" in m["visible_text"] for m in fake.messages_to(ALICE))
     reply = await say(fake, BOB, "/pool off")
