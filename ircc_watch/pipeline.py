@@ -531,13 +531,7 @@ class Pipeline:
         at page level); the admins hear once that the structured reading is back.
         """
         try:
-            page = extract(
-                "page",
-                body,
-                selector=watch.selector,
-                url=watch.url,
-                region=self._region_rule(watch, last),
-            )
+            page = read_body(watch, "page", body, self._region_rule(watch, last))
         except ContentError:
             page = Document("page", document.text)
         comparison = self._page_comparison(watch, page, last)
@@ -663,16 +657,7 @@ class Pipeline:
             return Document.from_json(snapshots.document_json(last))
         body = snapshots.load_body(self.db, last["body_hash"])
         try:
-            rule = self._region_rule(watch, last)
-            return extract(
-                watch.kind,
-                body,
-                selector=watch.selector,
-                url=watch.url,
-                region=rule,
-                records=watch.records,
-                key=watch.key,
-            )
+            return read_body(watch, watch.kind, body, self._region_rule(watch, last))
         except ContentError:
             return Document.from_json(snapshots.document_json(last))
 
@@ -694,13 +679,7 @@ class Pipeline:
                 return stored
         body = snapshots.load_body(self.db, last["body_hash"])
         try:
-            return extract(
-                "page",
-                body,
-                selector=watch.selector,
-                url=watch.url,
-                region=self._region_rule(watch, last),
-            )
+            return read_body(watch, "page", body, self._region_rule(watch, last))
         except ContentError:
             return Document("page", last["content"])
 
