@@ -315,18 +315,13 @@ class Pipeline:
 
     def same_region(self, check: Check) -> Outcome | None:
         """Unchanged if the content region's bytes are the last ones (found without a parse)."""
-        watch, last, row = check.watch, check.last, check.row
-        check.rule = self._region_rule(watch, last)
-        # A selector may point outside the default region: pre-check the whole <body> then.
+        check.rule = self._region_rule(check.watch, check.last)
         prepared = check.prepared
         if prepared is not None and prepared.rule == check.rule:
-            region = prepared.region
+            check.region = prepared.region
         else:
-            scope = "body" if watch.selector else check.rule
-            region = fingerprint(watch.kind, check.fetch.body, scope)
-        check.region = region
-        known = (row.get("last_region_hash"), last["region_hash"]) if last else ()
-        if check.fresh and region is not None and region in known:
+            check.region = _region(check)
+        if _settled(check, check.region):
             return self._quiet(check, "unchanged")
         return None
 
