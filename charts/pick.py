@@ -15,7 +15,7 @@ import sqlite_utils
 
 from charts import make, series
 from diffing import ptime_names
-from diffing.datamessages import CATEGORIES, pool_name
+from diffing.datamessages import CATEGORIES, pool_code, pool_name
 from diffing.document import Document
 from storage import snapshots
 
@@ -127,14 +127,3 @@ def _iec(
         chart = make.iec_chart(history, key, pool_name(pools[key], lang), lang)
         return chart if chart is not None else Refusal("no_data")
     return Refusal("no_data")
-
-
-def pool_code(text: str, pools: dict[str, dict[str, Any]]) -> str | None:
-    """The pool code meant: a code, a location as the file writes it, or a country name."""
-    folded = text.casefold()
-    for record in pools.values():
-        if folded in (record["code"], (record.get("location") or "").casefold()):
-            return record["code"]
-    codes = {r["code"].upper() for r in pools.values()} or None
-    found = ptime_names.find_country(text, codes)
-    return found.lower() if found else None

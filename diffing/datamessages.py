@@ -200,6 +200,17 @@ def personal_lines(data: dict[str, Any], countries: set[str], lang: str) -> list
     ]
 
 
+def pool_code(text: str, pools: dict[str, dict[str, Any]]) -> str | None:
+    """The pool code meant: a code, a location as the file writes it, or a country name."""
+    folded = text.casefold()
+    for record in pools.values():
+        if folded in (record["code"], (record.get("location") or "").casefold()):
+            return record["code"]
+    codes = {r["code"].upper() for r in pools.values()} or None
+    found = ptime_names.find_country(text, codes)
+    return found.lower() if found else None
+
+
 def pool_name(d: dict[str, Any], lang: str) -> str:
     """ "IEC Working Holiday — France" / "EIC Vacances-travail — France"."""
     names = CATEGORIES.get(d.get("category", ""))

@@ -15,7 +15,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from diffing import ptime_names
-from diffing.datamessages import CATEGORIES, fr_colon, ircc_date, ircc_value, pool_name
+from diffing.datamessages import CATEGORIES, fr_colon, ircc_date, ircc_value, pool_code, pool_name
 from diffing.document import Document
 from diffing.extract.processing_times import AS_OF_KEY, as_of
 from notifier import datakinds, render
@@ -336,7 +336,7 @@ class DataCommands:
         if category not in CATEGORIES or not text:
             await self.reply(update, lang, usage)
             return
-        code = self._pool_code(text, pools)
+        code = pool_code(text, pools)
         if code is None or (pools and f"{code}/{category}" not in pools):
             shown = echo(" ".join(args))
             await self.reply(update, lang, s(lang, "iec_unknown", text=shown, usage=usage))
@@ -346,16 +346,6 @@ class DataCommands:
         added = preferences.follow_pool(self.core.db, sub["chat_id"], code, category)
         name = pool_name(record, lang)
         await self.reply(update, lang, s(lang, "iec_follow" if added else "iec_already", pool=name))
-
-    def _pool_code(self, text: str, pools: dict[str, dict[str, Any]]) -> str | None:
-        """The pool code meant: a code, a location as the file writes it, or a country name."""
-        folded = text.casefold()
-        for record in pools.values():
-            if folded in (record["code"], (record.get("location") or "").casefold()):
-                return record["code"]
-        codes = {r["code"].upper() for r in pools.values()} or None
-        found = ptime_names.find_country(text, codes)
-        return found.lower() if found else None
 
     async def list_pools(
         self, update: Update, lang: str, pools: dict[str, dict[str, Any]], usage: str
