@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import ROOT, write_config
 
-HEAVY = ("telegram", "aiohttp", "tldextract", "apscheduler", "review", "matplotlib")
+HEAVY = ("telegram", "aiohttp", "tldextract", "apscheduler", "review", "matplotlib", "numpy")
 PROBE = """
 import json, sys
 from ircc_watch.cli import main
