@@ -60,6 +60,7 @@ class IrccWatch:
         ]
         for name, url, kind in watches:
             lines += ["", "[[watch]]", f'name = "{name}"', f'url = "{url}"', f'kind = "{kind}"']
+        self.watches = watches
         self.config = workdir / "config.toml"
         self.config.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
         self.process: subprocess.Popen | None = None
@@ -82,6 +83,20 @@ class IrccWatch:
         )
         if code != 0:
             raise RuntimeError(f"ircc-watch check exited {code}")
+        return cpu, wall
+
+    def fetch_only(self, etags: dict[str, str]) -> tuple[float, float]:
+        """The fetcher alone over the same watches (bench/fetch_only.py): (CPU s, wall s).
+        ``etags`` (URL → ETag) are the validators an unchanged check would send."""
+        urls = self.dir / "fetch-only.json"
+        rows = [(name, url, etags.get(url)) for name, url, _ in self.watches]
+        urls.write_text(json.dumps(rows), encoding="utf-8")
+        command = [PYTHON, "-m", "bench.fetch_only", str(urls)]
+        cpu, wall, code = run_cpu(
+            command, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        if code != 0:
+            raise RuntimeError(f"bench.fetch_only exited {code}")
         return cpu, wall
 
     def start(self, env: dict[str, str] | None = None) -> subprocess.Popen:

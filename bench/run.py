@@ -71,6 +71,9 @@ def bench_ircc_watch(workload: Workload, tmp: Path, reps: int) -> dict[str, Any]
     out["first"] = repeat(reps, tool.check, before=tool.reset)
     out["unchanged_check"] = repeat(reps, tool.check)
     out["one_watch_check"] = repeat(reps, lambda: tool.check(watches[0][0]))
+    # The floor under every cron check: Scrapy started and every URL fetched, nothing stored.
+    feeds = {url: workload.feed_etag for _, url, kind in watches if kind != "page"}
+    out["fetch_only"] = repeat(reps, lambda: tool.fetch_only(feeds))
     return out
 
 
@@ -164,6 +167,13 @@ def table(results: dict[str, Any]) -> str:
             ratio(inside, "pass", uw, "unchanged_check"),
         ),
         ("`check` of one watch", fmt(me, "one_watch_check"), "—", "—", None),
+        (
+            "the fetcher alone: Scrapy started, every URL fetched, nothing stored",
+            fmt(me, "fetch_only"),
+            "—",
+            "—",
+            ratio(me, "fetch_only", uw, "unchanged_check"),
+        ),
     ]
     lines = [
         "| pass (CPU s, median (min–max)) | ircc-watch | urlwatch 2.29 "
@@ -206,6 +216,13 @@ def goals(results: dict[str, Any]) -> list[str]:
     versus("Unchanged pass inside run", _cpu(results, "run_pass"), uw, 0.2)
     versus("Unchanged check (cron)", _cpu(results, "ircc_watch", "unchanged_check"), uw, 1.0)
     versus("First check (cron)", _cpu(results, "ircc_watch", "first"), uw_first, 1.5)
+    floor = _cpu(results, "ircc_watch", "fetch_only")
+    if floor is not None and uw:
+        out.append(
+            f"The fetcher alone (Scrapy started, {results.get('watches')} URLs fetched, nothing "
+            f"stored): {floor:.2f} s, {floor / uw:.2f}× urlwatch's whole unchanged run"
+            + (f" and {floor / uw_first:.2f}× its first run." if uw_first else ".")
+        )
     parse = results.get("parse") or {}
     if "changed_page_ms" in parse:
         ms = parse["changed_page_ms"]

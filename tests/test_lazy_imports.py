@@ -113,3 +113,16 @@ def test_the_bot_starts_without_matplotlib(tmp_path):
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert found["loaded"] is False and "chart" in found["commands"]
+
+
+def test_storage_hides_numpy_from_sqlite_utils_only():
+    """sqlite-utils loads without numpy (its BLAS threads were a sixth of a cron check), and a
+    chart drawn later in the same process still imports numpy."""
+    probe = (
+        "import storage, sys, sqlite_utils.db as d; "
+        "print(d.np is None, 'numpy' in sys.modules); import numpy; print(numpy.__name__)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.split() == ["True", "False", "numpy"], done.stderr
