@@ -20,9 +20,8 @@ from diffing.formats import plural
 from ircc_watch import exits
 from ircc_watch.redact import install as install_redaction
 from ircc_watch.redact import protect_config
-from ircc_watch.twinning import found_twins, with_twins_on_disk
+from ircc_watch.twinning import with_found_twins, with_twins_on_disk
 from settings import Config, ConfigError, load_config
-from settings.twins import with_twins
 from storage.lock import DatabaseLock, Locked
 
 CHANGE_FIELDS = ("watch", "kind", "topic", "audience", "observed_at", "title", "summary", "data")
@@ -435,7 +434,7 @@ async def _run_check(db, config, pipeline, chosen, overrides, interrupts):
             # own baseline taken in this same run. Only a new snapshot can name a new twin:
             # an unchanged check reads no snapshot here.
             stored = [o.watch for o in outcomes if o.outcome in ("baseline", "changed")]
-            grown = with_twins(config, found_twins(db, config, stored)) if stored else config
+            grown = with_found_twins(config, db, stored) if stored else config
             names = {watch.name for watch in chosen}
             twins = [w for w in grown.watches if w.twin_of in names and w not in config.watches]
             if twins and not interrupts.count:

@@ -39,9 +39,12 @@ def found_twins(
     return found
 
 
-def with_found_twins(config: Config, db: sqlite_utils.Database) -> Config:
-    """``config`` with every twin already found (see :mod:`settings.twins`)."""
-    return with_twins(config, found_twins(db, config))
+def with_found_twins(
+    config: Config, db: sqlite_utils.Database, names: Iterable[str] | None = None
+) -> Config:
+    """``config`` with every twin already found (see :mod:`settings.twins`); only those of the
+    watches in ``names`` when given."""
+    return with_twins(config, found_twins(db, config, names))
 
 
 def with_twins_on_disk(config: Config) -> Config:
