@@ -133,7 +133,7 @@ def fmt(section: dict[str, Any] | None, key: str) -> str:
 
 def ratio(a: dict | None, akey: str, b: dict | None, bkey: str) -> float | None:
     try:
-        return round(a[akey]["cpu_s"]["median"] / b[bkey]["cpu_s"]["median"], 3)
+        return a[akey]["cpu_s"]["median"] / b[bkey]["cpu_s"]["median"]
     except (KeyError, TypeError, ZeroDivisionError):
         return None
 
