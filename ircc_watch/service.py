@@ -54,6 +54,7 @@ SHUTDOWN_GRACE = 20.0
 CANCEL_WAIT = 5.0  # after the grace, for cancelled work to unwind before the database closes
 MAX_BACKOFF = 6 * 3600.0
 MAX_JITTER = 60.0
+GATHER_DUE = 0.2  # seconds a round waits for the watches falling due just after the first
 RETENTION_EVERY = 86400.0
 RETENTION_JOB = "@retention"  # not a valid watch name, so never a watch's job id
 
@@ -313,6 +314,10 @@ class Service:
         try:
             while not self.stopping.is_set():
                 await self.wake.wait()
+                if not self.stopping.is_set():
+                    # Watches fall due one by one (each job has its own jitter): those of the
+                    # next moment join this round, which reads and writes once for them all.
+                    await asyncio.sleep(GATHER_DUE)
                 self.wake.clear()
                 if self.stopping.is_set():
                     return
