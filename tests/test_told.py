@@ -90,7 +90,9 @@ async def subscribe(fake, app, chat: int, text: str, **kw) -> None:
     assert await fake.wait_for_async(lambda: len(fake.messages_to(chat)) > before, timeout=5)
 
 
-async def test_a_renamed_heading_and_an_edited_requirement_read_as_an_edit(tmp_path, fake):
+async def iec_read_and_followed(tmp_path, fake):
+    """The IEC page and its French twin read once; Alice (English) and Bruno (French) follow
+    them. Returns the config, the database, the pipeline and the bot's application."""
     config = iec_config(tmp_path, fake)
     db = open_database(config)
     pipe = pipeline(db, config)
@@ -100,12 +102,24 @@ async def test_a_renamed_heading_and_an_edited_requirement_read_as_an_edit(tmp_p
     async with running(app):
         await subscribe(fake, app, ALICE, "/subscribe iec")
         await subscribe(fake, app, BRUNO, "/subscribe iec", language_code="fr")
-    seen = {chat: len(fake.messages_to(chat)) for chat in (ALICE, BRUNO)}
-    [en] = pipe.handle(fetch(config, "iec", edited(IEC_EN, EN_EDIT))).changes
-    [fr] = pipe.handle(fetch(config, "iec-fr", edited(IEC_FR, FR_EDIT))).changes
-    assert (en["kind"], fr["kind"]) == ("page_change", "page_change")
+    return config, db, pipe, app
+
+
+async def edit_and_send(config, db, pipe, app, en_edits, fr_edits) -> tuple[dict, dict]:
+    """Both pages checked again with their edits, then what is due sent. Returns the English
+    and the French change."""
+    [en] = pipe.handle(fetch(config, "iec", edited(IEC_EN, en_edits))).changes
+    [fr] = pipe.handle(fetch(config, "iec-fr", edited(IEC_FR, fr_edits))).changes
     async with app:
         await Delivery(db, config, app.bot, chat_interval=0).send_due()
+    return en, fr
+
+
+async def test_a_renamed_heading_and_an_edited_requirement_read_as_an_edit(tmp_path, fake):
+    config, db, pipe, app = await iec_read_and_followed(tmp_path, fake)
+    seen = {chat: len(fake.messages_to(chat)) for chat in (ALICE, BRUNO)}
+    en, fr = await edit_and_send(config, db, pipe, app, EN_EDIT, FR_EDIT)
+    assert (en["kind"], fr["kind"]) == ("page_change", "page_change")
 
     [alice] = fake.messages_to(ALICE)[seen[ALICE] :]
     assert alice["visible_text"] == (
@@ -145,15 +159,7 @@ async def test_a_heading_renamed_with_its_text_unchanged_is_told(tmp_path, fake)
     section's place and its old and new heading; maintainers get the heading's diff. Before,
     the renamed section was paired with its old self and, no sentence having changed, nobody
     was told anything."""
-    config = iec_config(tmp_path, fake)
-    db = open_database(config)
-    pipe = pipeline(db, config)
-    pipe.handle(fetch(config, "iec", IEC_EN.read_bytes()))
-    pipe.handle(fetch(config, "iec-fr", IEC_FR.read_bytes()))
-    app = build_application(config, db, token=fake.token, actions=StorageActions(db))
-    async with running(app):
-        await subscribe(fake, app, ALICE, "/subscribe iec")
-        await subscribe(fake, app, BRUNO, "/subscribe iec", language_code="fr")
+    config, db, pipe, app = await iec_read_and_followed(tmp_path, fake)
     seen = {chat: len(fake.messages_to(chat)) for chat in (ALICE, BRUNO, MAINTAINER)}
     en_rename = (
         (
@@ -167,11 +173,8 @@ async def test_a_heading_renamed_with_its_text_unchanged_is_told(tmp_path, fake)
             '<h3 id="stage">Stages coop à l’étranger</h3>',
         ),
     )
-    [en] = pipe.handle(fetch(config, "iec", edited(IEC_EN, en_rename))).changes
-    [fr] = pipe.handle(fetch(config, "iec-fr", edited(IEC_FR, fr_rename))).changes
+    en, fr = await edit_and_send(config, db, pipe, app, en_rename, fr_rename)
     assert (en["kind"], fr["kind"]) == ("page_change", "page_change")
-    async with app:
-        await Delivery(db, config, app.bot, chat_interval=0).send_due()
 
     [alice] = fake.messages_to(ALICE)[seen[ALICE] :]
     assert alice["visible_text"] == (
